@@ -1,0 +1,15 @@
+/**
+ * mlship/core: errors with codes, a seeded RNG, dense and sparse matrices on typed arrays,
+ * hashing, and worker-thread helpers. Every other module builds on these.
+ *
+ * @packageDocumentation
+ */
+export { MlshipError, isMlshipError, ensure } from './errors.js';
+export type { ErrorCode, ErrorDetails } from './errors.js';
+export { Rng, toRng } from './rng.js';
+export { Matrix, CsrMatrix, numRows, takeRows } from './matrix.js';
+export type { AnyMatrix } from './matrix.js';
+export { compareLabels, uniqueLabels, encodeLabels } from './labels.js';
+export type { Label } from './labels.js';
+export { sha256, Fingerprint, murmurhash3_32 } from './hash.js';
+export { startWorker, siblingModule, resolveJobs } from './workers.js';

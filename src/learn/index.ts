@@ -15,3 +15,12 @@ export {
   isRegressor,
 } from './base.js';
 export type { EstimatorSnapshot, EstimatorState, StateValue, EstimatorType, Transformer, Classifier, Regressor } from './base.js';
+export * from './metrics/index.js';
+export * from './model-selection/index.js';
+export * from './feature-extraction/index.js';
+export * from './compose/index.js';
+export * from './naive-bayes/index.js';
+export * from './linear-model/index.js';
+export { lbfgs, checkMatrix, logsumexpRows, softmaxRows } from './kernels/index.js';
+export type { LbfgsOptions, LbfgsResult, LossGradFn, MatrixInput } from './kernels/index.js';
+export * from './testing/index.js';

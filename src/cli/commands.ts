@@ -1,0 +1,251 @@
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, resolve } from 'node:path';
+import { MlshipError, type Label, type Matrix } from '../core/index.js';
+import { listDatasets, readCsv, streamJsonl } from '../data/index.js';
+import { isClassifier } from '../learn/index.js';
+import { loadModel, readModelMetadata, type SavedModel } from '../model/index.js';
+import { Progress, table, type CliIo } from './io.js';
+import { evaluationJson, modelJson, renderComparison, renderDataset, renderEvaluation, renderMetadata, renderModel, renderSaved, toJson } from './render.js';
+import { evaluateTextClassifier, loadTextData, modelName, runTextWorkload, saveTextModel, type TextModelSpec } from './workloads/text.js';
+
+// The command implementations: parse nothing (commander did), call public APIs, print.
+
+/** Default directory for saved models, relative to the working directory. */
+export const MODELS_DIR = join('mlship', 'models');
+
+function cwdOf(io: CliIo): string {
+  return io.cwd ?? process.cwd();
+}
+
+function progressFor(io: CliIo): Progress {
+  return new Progress(io.stderr);
+}
+
+/** Options of `mlship quickstart`. */
+export interface QuickstartOptions {
+  limit?: number;
+  C?: number;
+  seed: number;
+  testSize: number;
+  outDir?: string;
+  json?: boolean;
+}
+
+/** `mlship quickstart`: both reference pipelines on the built-in corpus, reported and saved. */
+export async function quickstart(opts: QuickstartOptions, io: CliIo): Promise<void> {
+  const progress = progressFor(io);
+  const result = await runTextWorkload({
+    data: 'spam-assassin',
+    models: [{ kind: 'nb' }, { kind: 'logreg', ngramRange: [1, 2], ...(opts.C !== undefined ? { C: opts.C } : {}) }],
+    testSize: opts.testSize,
+    seed: opts.seed,
+    ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+    cwd: cwdOf(io),
+    progress,
+  });
+  const outDir = resolve(cwdOf(io), opts.outDir ?? MODELS_DIR);
+  const saved: { name: string; saved: SavedModel }[] = [];
+  progress.start('saving model packages');
+  for (const m of result.models) saved.push({ name: m.name, saved: await saveTextModel(result, m, join(outDir, `${m.name}.mlship`), { command: 'quickstart' }) });
+  progress.done();
+  if (opts.json) {
+    io.stdout.write(toJson({ dataset: result.dataset, split: result.split, models: result.models.map((m, i) => modelJson(m, saved[i]!.saved)) }));
+    return;
+  }
+  let out = 'mlship quickstart: the text reference workload on the built-in SpamAssassin corpus\n\n' + renderDataset(result);
+  for (const m of result.models) out += renderModel(m);
+  out += '\n== comparison (test set) ==\n\n' + renderComparison(result.models);
+  out += '\nsaved model packages:\n' + renderSaved(saved, cwdOf(io));
+  out += `\nnext: mlship predict --model ${join(opts.outDir ?? MODELS_DIR, `${result.models[0]!.name}.mlship`)} --text "Win a FREE cruise, click now"\n`;
+  io.stdout.write(out);
+}
+
+/** Options of `mlship train text`. */
+export interface TrainTextOptions {
+  data: string;
+  model: 'nb' | 'logreg';
+  ngram?: [number, number];
+  minDf?: number;
+  maxDf?: number;
+  C?: number;
+  testSize: number;
+  seed: number;
+  limit?: number;
+  out?: string;
+  textColumn?: string;
+  labelColumn?: string;
+  json?: boolean;
+}
+
+/** `mlship train text`: one TF-IDF pipeline on any text source, evaluated and saved. */
+export async function trainText(opts: TrainTextOptions, io: CliIo): Promise<void> {
+  const progress = progressFor(io);
+  const spec: TextModelSpec = {
+    kind: opts.model,
+    ...(opts.ngram ? { ngramRange: opts.ngram } : {}),
+    ...(opts.minDf !== undefined ? { minDf: opts.minDf } : {}),
+    ...(opts.maxDf !== undefined ? { maxDf: opts.maxDf } : {}),
+    ...(opts.C !== undefined ? { C: opts.C } : {}),
+  };
+  const result = await runTextWorkload({
+    data: opts.data,
+    models: [spec],
+    testSize: opts.testSize,
+    seed: opts.seed,
+    ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+    ...(opts.textColumn !== undefined ? { textColumn: opts.textColumn } : {}),
+    ...(opts.labelColumn !== undefined ? { labelColumn: opts.labelColumn } : {}),
+    cwd: cwdOf(io),
+    progress,
+  });
+  const m = result.models[0]!;
+  const path = resolve(cwdOf(io), opts.out ?? join(MODELS_DIR, `${modelName(spec)}.mlship`));
+  progress.start('saving model package');
+  const saved = await saveTextModel(result, m, path, { command: 'train text' });
+  progress.done();
+  if (opts.json) {
+    io.stdout.write(toJson({ dataset: result.dataset, split: result.split, model: modelJson(m, saved) }));
+    return;
+  }
+  io.stdout.write(renderDataset(result) + renderModel(m) + '\nsaved model package:\n' + renderSaved([{ name: m.name, saved }], cwdOf(io)));
+}
+
+/** Options of `mlship predict`. */
+export interface PredictOptions {
+  model: string;
+  text?: string[];
+  input?: string;
+  textColumn?: string;
+  json?: boolean;
+}
+
+/** `mlship predict`: labels and class probabilities for documents. */
+export async function predict(opts: PredictOptions, io: CliIo): Promise<void> {
+  const cwd = cwdOf(io);
+  if (!opts.text?.length && !opts.input) {
+    throw new MlshipError('INVALID_ARGUMENT', 'give the documents to classify with --text "..." (repeatable) or --input file.jsonl|csv|txt', {
+      hint: 'mlship predict --model mlship/models/tfidf-nb.mlship --text "Win a FREE cruise"',
+    });
+  }
+  const { estimator, metadata } = await loadModel(resolve(cwd, opts.model));
+  if (!isClassifier(estimator)) {
+    throw new MlshipError('INVALID_ARGUMENT', `${opts.model} holds a ${metadata.estimator}, not a classifier; mlship predict needs a classifier model package`, { file: opts.model });
+  }
+  const field = opts.textColumn ?? metadata.signature?.inputs[0]?.name ?? 'text';
+  const texts = [...(opts.text ?? [])];
+  if (opts.input) texts.push(...(await readDocuments(resolve(cwd, opts.input), field)));
+  const proba = estimator.predictProba(texts) as Matrix;
+  const labels = estimator.predict(texts) as Label[];
+  const classes = (estimator.classes_ ?? metadata.classes ?? []) as Label[];
+  const predictions = texts.map((_, i) => {
+    const probabilities: Record<string, number> = {};
+    classes.forEach((c, j) => (probabilities[String(c)] = proba.get(i, j)));
+    return { label: labels[i]!, probabilities };
+  });
+  if (opts.json) {
+    io.stdout.write(toJson({ model: opts.model, classes, predictions }));
+    return;
+  }
+  const rows: (string | number)[][] = [['#', 'label', ...classes.map((c) => `p(${String(c)})`), 'text']];
+  predictions.forEach((p, i) => rows.push([i + 1, String(p.label), ...classes.map((c) => p.probabilities[String(c)]!), preview(texts[i]!)]));
+  io.stdout.write(table(rows));
+}
+
+function preview(text: string, max = 60): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return [...flat].length > max ? [...flat].slice(0, max - 1).join('') + '…' : flat;
+}
+
+/** Reads documents to classify: JSONL (a field or plain strings), CSV (a column) or text (one per line). */
+async function readDocuments(path: string, field: string): Promise<string[]> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch {
+    throw new MlshipError('NOT_FOUND', `input file ${path} does not exist; check the path given to --input`, { file: path });
+  }
+  if (!info.isFile()) throw new MlshipError('INVALID_ARGUMENT', `--input ${path} is not a file; give a .jsonl, .csv or .txt file`, { file: path });
+  const ext = extname(path).toLowerCase();
+  const docs: string[] = [];
+  if (ext === '.jsonl' || ext === '.ndjson') {
+    for await (const { line, value } of streamJsonl(path)) {
+      const text = typeof value === 'string' ? value : value && typeof value === 'object' ? (value as Record<string, unknown>)[field] : undefined;
+      if (typeof text !== 'string') {
+        throw new MlshipError('INVALID_DATA', `${path} line ${line}: expected a JSON string or an object with a string field '${field}'; pick the field with --text-column`, { file: path, line, field });
+      }
+      docs.push(text);
+    }
+  } else if (ext === '.csv') {
+    for await (const row of readCsv(path, { columns: [field] })) docs.push(row[field]!);
+  } else if (ext === '.txt' || ext === '') {
+    const raw = await readFile(path, 'utf8');
+    for (const line of raw.split(/\r?\n/)) if (line.trim() !== '') docs.push(line);
+  } else {
+    throw new MlshipError('INVALID_ARGUMENT', `--input ${path}: unsupported file type '${ext}'; use .jsonl (one JSON string or {"${field}": ...} per line), .csv (a '${field}' column) or .txt (one document per line)`, { file: path });
+  }
+  if (docs.length === 0) throw new MlshipError('INVALID_DATA', `${path} holds no documents`, { file: path });
+  return docs;
+}
+
+/** Options of `mlship evaluate`. */
+export interface EvaluateOptions {
+  model: string;
+  data: string;
+  limit?: number;
+  seed: number;
+  textColumn?: string;
+  labelColumn?: string;
+  json?: boolean;
+}
+
+/** `mlship evaluate`: a saved model's report on a labelled dataset. */
+export async function evaluate(opts: EvaluateOptions, io: CliIo): Promise<void> {
+  const cwd = cwdOf(io);
+  const progress = progressFor(io);
+  progress.start('loading model');
+  const { estimator, metadata } = await loadModel(resolve(cwd, opts.model));
+  progress.done(metadata.estimator);
+  if (!isClassifier(estimator)) {
+    throw new MlshipError('INVALID_ARGUMENT', `${opts.model} holds a ${metadata.estimator}, not a classifier; mlship evaluate needs a classifier model package`, { file: opts.model });
+  }
+  const ds = await loadTextData(opts.data, {
+    ...(opts.textColumn !== undefined ? { textColumn: opts.textColumn } : {}),
+    ...(opts.labelColumn !== undefined ? { labelColumn: opts.labelColumn } : {}),
+    ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+    seed: opts.seed,
+    cwd,
+    progress,
+  });
+  progress.start('evaluating');
+  const ev = evaluateTextClassifier(estimator as never, ds.texts, ds.labels);
+  progress.done();
+  if (opts.json) {
+    io.stdout.write(toJson({ model: opts.model, data: ds.source, evaluation: evaluationJson(ev) }));
+    return;
+  }
+  io.stdout.write(`model    ${opts.model} (${metadata.estimator}, trained on ${metadata.tags.dataset ?? 'unknown data'})\ndata     ${ds.source}: ${ds.texts.length} documents\n\n` + renderEvaluation(ev) + `\npredict ${ev.predictSeconds.toFixed(3)}s\n`);
+}
+
+/** `mlship model info`: the metadata of a model package. */
+export async function modelInfo(file: string, opts: { json?: boolean }, io: CliIo): Promise<void> {
+  const path = resolve(cwdOf(io), file);
+  const meta = await readModelMetadata(path);
+  if (opts.json) {
+    io.stdout.write(toJson(meta));
+    return;
+  }
+  const { size } = await stat(path);
+  io.stdout.write(renderMetadata(meta, file, size));
+}
+
+/** `mlship datasets`: the built-in datasets. */
+export function datasets(opts: { json?: boolean }, io: CliIo): void {
+  const list = listDatasets();
+  if (opts.json) {
+    io.stdout.write(toJson(list));
+    return;
+  }
+  const rows: (string | number)[][] = [['name', 'labels', 'description']];
+  for (const d of list) rows.push([d.name, d.labels.join(', '), d.description]);
+  io.stdout.write(table(rows));
+}

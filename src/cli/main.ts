@@ -1,0 +1,191 @@
+#!/usr/bin/env node
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, Option } from 'commander';
+import { isMlshipError } from '../core/index.js';
+import { mlshipVersion } from '../model/index.js';
+import { datasets, evaluate, modelInfo, predict, quickstart, trainText } from './commands.js';
+import { processIo, type CliIo } from './io.js';
+import { collect, docFrequency, fraction, ngramRange, nonNegativeInt, oneOf, positiveInt, positiveNumber } from './options.js';
+
+/** Exit status of a successful command. */
+export const EXIT_OK = 0;
+/** Exit status of a failure reported as `error [CODE]: message`. */
+export const EXIT_FAILURE = 1;
+/** Exit status of a usage error (unknown command or option, bad option value). */
+export const EXIT_USAGE = 2;
+
+const ISSUES_URL = 'https://github.com/mlship/mlship/issues';
+
+function example(lines: string): string {
+  return `\nExamples:\n${lines
+    .trim()
+    .split('\n')
+    .map((l) => `  $ ${l.trim()}`)
+    .join('\n')}\n`;
+}
+
+/** Builds the command tree; `io` receives all output. */
+function buildProgram(io: CliIo): Command {
+  const program = new Command('mlship');
+  const configure = (cmd: Command): Command =>
+    cmd
+      .exitOverride()
+      .configureOutput({
+        writeOut: (s) => void io.stdout.write(s),
+        writeErr: (s) => void io.stderr.write(s),
+        outputError: () => undefined,
+      })
+      .showSuggestionAfterError(true);
+  const command = (parent: Command, name: string): Command => configure(parent.command(name));
+
+  configure(program)
+    .description('The machine-learning lifecycle for TypeScript: train, evaluate, package and use models.')
+    .version(mlshipVersion(), '-V, --version', 'print the mlship version')
+    .addHelpText('after', example('mlship quickstart\nmlship train text --data spam-assassin --model logreg --ngram 1,2\nmlship predict --model mlship/models/tfidf-nb.mlship --text "Win a FREE cruise"'));
+
+  command(program, 'quickstart')
+    .description('run the text reference workload end to end on the built-in SpamAssassin corpus: load, stratified 80/20 split, fit TF-IDF + MultinomialNB and TF-IDF(1,2) + LogisticRegression, evaluate, compare, save both models under ./mlship/models/')
+    .addOption(new Option('--C <c>', 'inverse regularisation strength of the logistic regression').argParser(positiveNumber).default(undefined, '1.0, as scikit-learn'))
+    .option('--limit <n>', 'use a stratified seeded subsample of n documents (faster)', positiveInt)
+    .option('--test-size <fraction>', 'fraction of documents held out for testing', fraction, 0.2)
+    .option('--seed <n>', 'seed of the split (and of --limit subsampling)', nonNegativeInt, 42)
+    .option('--out-dir <dir>', 'directory for the model packages', 'mlship/models')
+    .option('--json', 'print the results as JSON')
+    .addHelpText('after', example('mlship quickstart\nmlship quickstart --limit 1500 --C 10 --json'))
+    .action(async (opts) => quickstart(opts, io));
+
+  const train = command(program, 'train')
+    .description('train a model and save it as a model package')
+    .addHelpText('after', example('mlship train text --data spam-assassin --model nb'));
+  command(train, 'text')
+    .description('train a TF-IDF text classifier (Naive Bayes or logistic regression) on a text source, evaluate it on a held-out split and save it')
+    .requiredOption('--data <source>', 'a built-in dataset name (see `mlship datasets`), an IMDB CSV (review,sentiment), a CSV/JSONL file (with --text-column/--label-column), or an aclImdb directory')
+    .addOption(new Option('--model <kind>', 'classifier after the TF-IDF step').choices(['nb', 'logreg']).argParser(oneOf(['nb', 'logreg'] as const)).default('nb'))
+    .addOption(new Option('--ngram <min,max>', 'word n-gram range of the TF-IDF vectorizer').argParser(ngramRange).default(undefined, '1,1 for nb, 1,2 for logreg'))
+    .option('--min-df <df>', 'ignore terms in fewer documents than this (a count such as 2, or a fraction such as 0.001)', docFrequency)
+    .option('--max-df <df>', 'ignore terms in more documents than this (a fraction such as 0.95, or a count; 1 means all documents)', docFrequency)
+    .addOption(new Option('--C <c>', 'inverse regularisation strength (logreg)').argParser(positiveNumber).default(undefined, '1.0, as scikit-learn'))
+    .option('--test-size <fraction>', 'fraction of documents held out for testing', fraction, 0.2)
+    .option('--seed <n>', 'seed of the stratified split', nonNegativeInt, 42)
+    .option('--limit <n>', 'use a stratified seeded subsample of n documents', positiveInt)
+    .option('--text-column <name>', 'text column (CSV) or field (JSONL)')
+    .option('--label-column <name>', 'label column (CSV) or field (JSONL)')
+    .addOption(new Option('--out <path>', 'where to save the model package').default(undefined, 'mlship/models/tfidf-<model>.mlship'))
+    .option('--json', 'print the results as JSON')
+    .addHelpText(
+      'after',
+      example(`mlship train text --data spam-assassin --model logreg --ngram 1,2 --C 10
+               mlship train text --data IMDB_Dataset.csv --model nb --out imdb-nb.mlship
+               mlship train text --data reviews.jsonl --text-column body --label-column stars --json
+               mlship train text --data ./aclImdb --model logreg --min-df 2 --max-df 0.95`),
+    )
+    .action(async (opts) => trainText(opts, io));
+
+  command(program, 'predict')
+    .description('predict labels and class probabilities for documents with a saved model package')
+    .requiredOption('--model <file>', 'a model package (.mlship)')
+    .option('--text <text>', 'a document to classify (repeatable)', collect)
+    .option('--input <file>', 'documents to classify: .jsonl (strings or objects with a text field), .csv (a text column) or .txt (one per line)')
+    .option('--text-column <name>', "field/column of --input holding the text (default: the model signature's input, usually 'text')")
+    .option('--json', 'print the predictions as JSON')
+    .addHelpText('after', example('mlship predict --model mlship/models/tfidf-nb.mlship --text "Win a FREE cruise" --text "Meeting at 3pm"\nmlship predict --model mlship/models/tfidf-logreg.mlship --input emails.jsonl --json'))
+    .action(async (opts) => predict(opts, io));
+
+  command(program, 'evaluate')
+    .description('evaluate a saved model package on a labelled dataset: classification report, accuracy, F1, ROC-AUC, confusion matrix')
+    .requiredOption('--model <file>', 'a model package (.mlship)')
+    .requiredOption('--data <source>', 'a built-in dataset name, an IMDB CSV, a CSV/JSONL file or an aclImdb directory')
+    .option('--limit <n>', 'use a stratified seeded subsample of n documents', positiveInt)
+    .option('--seed <n>', 'seed of the --limit subsample', nonNegativeInt, 42)
+    .option('--text-column <name>', 'text column (CSV) or field (JSONL)')
+    .option('--label-column <name>', 'label column (CSV) or field (JSONL)')
+    .option('--json', 'print the results as JSON')
+    .addHelpText('after', example('mlship evaluate --model mlship/models/tfidf-nb.mlship --data spam-assassin'))
+    .action(async (opts) => evaluate(opts, io));
+
+  const model = command(program, 'model')
+    .description('inspect model packages')
+    .addHelpText('after', example('mlship model info mlship/models/tfidf-nb.mlship'));
+  command(model, 'info')
+    .description('show the metadata of a model package (estimator, params, classes, signature, metrics, tags) without loading its arrays')
+    .argument('<file>', 'a model package (.mlship)')
+    .option('--json', 'print the metadata as JSON')
+    .addHelpText('after', example('mlship model info mlship/models/tfidf-nb.mlship\nmlship model info model.mlship --json'))
+    .action(async (file: string, opts) => modelInfo(file, opts, io));
+
+  command(program, 'datasets')
+    .description('list the built-in datasets')
+    .option('--json', 'print the list as JSON')
+    .addHelpText('after', example('mlship datasets'))
+    .action((opts) => datasets(opts, io));
+
+  return program;
+}
+
+/**
+ * Runs the mlship CLI in process with `argv` (the arguments after `mlship`) and returns the exit
+ * status: 0 on success, 1 on a failure (printed as `error [CODE]: message`), 2 on a usage error.
+ * Never throws.
+ *
+ * @example
+ * ```ts
+ * let out = '';
+ * const io = { stdout: { write: (s: string) => (out += s) }, stderr: process.stderr };
+ * const status = await run(['model', 'info', 'model.mlship', '--json'], io); // 0, out holds the JSON
+ * ```
+ */
+export async function run(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return EXIT_OK;
+  } catch (err) {
+    return reportError(err, io);
+  }
+}
+
+/**
+ * Prints an error the way the CLI does and returns the exit status: a usage error → 2; an
+ * `MlshipError` → `error [CODE]: message` (+ `hint:`) and 1; anything else → the message, a
+ * request to report it, and the stack only when `MLSHIP_DEBUG=1`, and 1.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = reportError(new MlshipError('NOT_FOUND', 'no such model'), processIo());
+ * ```
+ */
+export function reportError(err: unknown, io: CliIo): number {
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT_OK;
+    if (err.code === 'commander.help' || err.code === 'commander.executeSubCommandAsync') return EXIT_USAGE;
+    const message = err.message.replace(/^error:\s*/, '');
+    io.stderr.write(`\nerror [INVALID_ARGUMENT]: ${message}\nhint: run the command with --help for its options and an example\n`);
+    return EXIT_USAGE;
+  }
+  if (isMlshipError(err)) {
+    io.stderr.write(`\nerror [${err.code}]: ${err.message}\n`);
+    if (typeof err.details.hint === 'string') io.stderr.write(`hint: ${err.details.hint}\n`);
+    if ((io.env ?? process.env).MLSHIP_DEBUG === '1' && err.stack) io.stderr.write(`${err.stack}\n`);
+    return EXIT_FAILURE;
+  }
+  const e = err instanceof Error ? err : new Error(String(err));
+  io.stderr.write(`\nerror [INTERNAL]: ${e.message}\nThis is a bug in mlship; please report it at ${ISSUES_URL} with the command you ran.`);
+  if ((io.env ?? process.env).MLSHIP_DEBUG === '1') io.stderr.write(`\n${e.stack ?? ''}\n`);
+  else io.stderr.write(' Set MLSHIP_DEBUG=1 to include the stack trace.\n');
+  return EXIT_FAILURE;
+}
+
+function isMainModule(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isMainModule()) {
+  process.exitCode = await run(process.argv.slice(2));
+}

@@ -1,0 +1,309 @@
+import { MlshipError, type Label, type Matrix } from '../../core/index.js';
+import { BaseEstimator, isEstimator, registerEstimator, type EstimatorState, type EstimatorType } from '../base.js';
+
+/** A step's estimator, or `'passthrough'`/`null` to skip the step. */
+export type StepEstimator = BaseEstimator<any> | 'passthrough' | null;
+
+/** A named pipeline step. */
+export type Step = [name: string, estimator: StepEstimator];
+
+/** Hyperparameters of a {@link Pipeline}. */
+export interface PipelineParams {
+  /** The named steps: transformers, then a final estimator. @default [] */
+  steps: Step[];
+  /** Log each step's fit time to stderr. @default false */
+  verbose: boolean;
+}
+
+const RESERVED = new Set(['steps', 'verbose']);
+
+function isSkipped(e: StepEstimator): e is 'passthrough' | null {
+  return e === 'passthrough' || e === null;
+}
+
+type Any = any;
+
+/**
+ * A sequence of transformers ending in an estimator, fitted and applied as one estimator, as
+ * scikit-learn's `Pipeline`. Nested parameters are addressed as `'step.param'`; a step can be
+ * `'passthrough'`. The pipeline is itself an estimator (its type is its last step's), so it can
+ * be cross-validated, searched, saved and loaded.
+ *
+ * @example
+ * ```ts
+ * const pipe = new Pipeline([['tfidf', new TfidfVectorizer()], ['clf', new MultinomialNB()]]);
+ * pipe.setParams({ 'tfidf.minDf': 2, 'clf.alpha': 0.1 });
+ * pipe.fit(docs, labels).predict(['win money now']);
+ * ```
+ */
+export class Pipeline extends BaseEstimator<PipelineParams> {
+  static override readonly estimatorName: string = 'Pipeline';
+
+  private fitted = false;
+
+  constructor(steps: Step[] | Partial<PipelineParams> = []) {
+    super({ steps: [], verbose: false }, Array.isArray(steps) ? { steps } : steps);
+  }
+
+  /** The steps as given (the same estimator objects; fitted in place by `fit`). */
+  get steps(): Step[] {
+    return this.params.steps;
+  }
+
+  /** Steps by name. */
+  get namedSteps(): Record<string, StepEstimator> {
+    const out: Record<string, StepEstimator> = {};
+    for (const [name, est] of this.params.steps) out[name] = est;
+    return out;
+  }
+
+  /** The last step's estimator. */
+  get finalEstimator(): StepEstimator {
+    const last = this.params.steps[this.params.steps.length - 1];
+    return last ? last[1] : 'passthrough';
+  }
+
+  /** The last step's type: a pipeline ending in a classifier is a classifier. */
+  get estimatorType(): EstimatorType {
+    const last = this.finalEstimator;
+    return isSkipped(last) ? 'transformer' : last.estimatorType;
+  }
+
+  /** The classes of the final classifier. */
+  get classes_(): Label[] | undefined {
+    const last = this.finalEstimator;
+    return isSkipped(last) ? undefined : (last as Any).classes_;
+  }
+
+  get isFitted(): boolean {
+    const last = this.finalEstimator;
+    if (!isSkipped(last) && !last.isFitted) return false;
+    return this.fitted || (!isSkipped(last) && last.isFitted);
+  }
+
+  override getParams(deep = true): Record<string, unknown> {
+    const out: Record<string, unknown> = { steps: this.params.steps, verbose: this.params.verbose };
+    if (!deep) return out;
+    // As scikit-learn: steps by name and their params only with deep=true.
+    for (const [name, est] of this.params.steps) {
+      out[name] = est;
+      if (isEstimator(est)) for (const [k, v] of Object.entries(est.getParams(true))) out[`${name}.${k}`] = v;
+    }
+    return out;
+  }
+
+  override setParams(params: Record<string, unknown>): this {
+    const rest: Record<string, unknown> = {};
+    if ('steps' in params) rest.steps = params.steps;
+    for (const [key, value] of Object.entries(params)) {
+      if (key === 'steps') continue;
+      const at = this.params.steps.findIndex(([n]) => n === key);
+      if (at >= 0) {
+        if (!(isEstimator(value) || value === 'passthrough' || value === null)) {
+          throw new MlshipError('INVALID_ARGUMENT', `Pipeline.setParams: step '${key}' must be set to an estimator, 'passthrough' or null`, { field: key });
+        }
+        const steps = [...this.params.steps];
+        steps[at] = [key, value as StepEstimator];
+        this.params.steps = steps;
+        this.fitted = false;
+      } else {
+        rest[key] = value;
+      }
+    }
+    if ('steps' in rest) this.fitted = false;
+    return super.setParams(rest);
+  }
+
+  protected override nestedEstimator(name: string): BaseEstimator<any> | undefined {
+    const step = this.params.steps.find(([n]) => n === name);
+    return step && isEstimator(step[1]) ? step[1] : undefined;
+  }
+
+  protected override nestedNames(): string[] {
+    return this.params.steps.filter(([, e]) => isEstimator(e)).map(([n]) => n);
+  }
+
+  /** Checks names and step kinds, as scikit-learn's `_validate_steps`. */
+  private validateSteps(): void {
+    const steps = this.params.steps;
+    if (!Array.isArray(steps) || steps.length === 0) {
+      throw new MlshipError('INVALID_ARGUMENT', 'Pipeline: steps must be a non-empty array of [name, estimator] pairs', { field: 'steps' });
+    }
+    const seen = new Set<string>();
+    steps.forEach((step, i) => {
+      if (!Array.isArray(step) || step.length !== 2 || typeof step[0] !== 'string') {
+        throw new MlshipError('INVALID_ARGUMENT', `Pipeline: step ${i} must be a [name, estimator] pair, got ${JSON.stringify(step)}`, { field: 'steps' });
+      }
+      const [name, est] = step;
+      if (seen.has(name)) throw new MlshipError('INVALID_ARGUMENT', `Pipeline: names provided are not unique: '${name}' appears twice`, { field: 'steps', value: name });
+      seen.add(name);
+      if (name.includes('.')) throw new MlshipError('INVALID_ARGUMENT', `Pipeline: step names must not contain '.', got '${name}'`, { field: 'steps', value: name });
+      if (RESERVED.has(name)) throw new MlshipError('INVALID_ARGUMENT', `Pipeline: step name '${name}' conflicts with a Pipeline parameter; rename it`, { field: 'steps', value: name });
+      const last = i === steps.length - 1;
+      if (isSkipped(est)) return;
+      if (!isEstimator(est)) throw new MlshipError('INVALID_ARGUMENT', `Pipeline: step '${name}' is not an estimator nor 'passthrough'`, { field: 'steps', value: name });
+      if (!last && typeof (est as Any).transform !== 'function') {
+        throw new MlshipError(
+          'INVALID_ARGUMENT',
+          `Pipeline: all intermediate steps should be transformers (implement fit and transform) or be 'passthrough'; '${name}' (${est.estimatorName}) does not implement transform`,
+          { field: 'steps', value: name },
+        );
+      }
+      if (typeof (est as Any).fit !== 'function') {
+        throw new MlshipError('INVALID_ARGUMENT', `Pipeline: last step '${name}' (${est.estimatorName}) should implement fit or be 'passthrough'`, { field: 'steps', value: name });
+      }
+    });
+  }
+
+  private log(name: string, start: number): void {
+    if (this.params.verbose) process.stderr.write(`[Pipeline] ${name}: fitted in ${((performance.now() - start) / 1000).toFixed(3)}s\n`);
+  }
+
+  /** Fits every transformer on the output of the previous one; returns the last step's input. */
+  private fitTransformers(X: unknown, y: unknown): unknown {
+    this.validateSteps();
+    let Xt = X;
+    const steps = this.params.steps;
+    for (let i = 0; i < steps.length - 1; i++) {
+      const [name, est] = steps[i]!;
+      if (isSkipped(est)) continue;
+      const t0 = performance.now();
+      const e = est as Any;
+      Xt = typeof e.fitTransform === 'function' ? e.fitTransform(Xt, y) : e.fit(Xt, y).transform(Xt);
+      this.log(name, t0);
+    }
+    return Xt;
+  }
+
+  /** Applies the fitted transformers (all steps but the last). */
+  private transformUpToLast(X: unknown): unknown {
+    let Xt = X;
+    const steps = this.params.steps;
+    for (let i = 0; i < steps.length - 1; i++) {
+      const est = steps[i]![1];
+      if (!isSkipped(est)) Xt = (est as Any).transform(Xt);
+    }
+    return Xt;
+  }
+
+  /** Fits all steps in order on `X` and `y`; returns `this`. */
+  fit(X: Any, y?: Any): this {
+    this.fitted = false;
+    const Xt = this.fitTransformers(X, y);
+    const last = this.finalEstimator;
+    if (!isSkipped(last)) {
+      const t0 = performance.now();
+      (last as Any).fit(Xt, y);
+      this.log(this.params.steps[this.params.steps.length - 1]![0], t0);
+    }
+    this.fitted = true;
+    return this;
+  }
+
+  /** Fits all steps and returns the last step's transform of the training data. */
+  fitTransform(X: Any, y?: Any): Any {
+    this.fitted = false;
+    const Xt = this.fitTransformers(X, y);
+    const last = this.finalEstimator as Any;
+    let out: unknown = Xt;
+    if (!isSkipped(last)) {
+      if (typeof last.fitTransform === 'function') out = last.fitTransform(Xt, y);
+      else if (typeof last.transform === 'function') out = last.fit(Xt, y).transform(Xt);
+      else throw new MlshipError('INVALID_ARGUMENT', `Pipeline.fitTransform: the last step (${last.estimatorName}) has no transform()`, { field: 'steps' });
+    }
+    this.fitted = true;
+    return out;
+  }
+
+  /** Whether `method` is available: the last step implements it (scikit-learn's `available_if`). */
+  canCall(method: string): boolean {
+    const last = this.finalEstimator as Any;
+    if (isSkipped(last)) return method === 'transform' || method === 'fitTransform';
+    return typeof last[method] === 'function' && (typeof last.canCall !== 'function' || last.canCall(method));
+  }
+
+  private callLast(method: string, X: unknown, y?: unknown): Any {
+    this.requireFitted(method);
+    const last = this.finalEstimator as Any;
+    if (isSkipped(last) || typeof last[method] !== 'function') {
+      throw new MlshipError('INVALID_ARGUMENT', `Pipeline.${method}: the last step (${isSkipped(last) ? 'passthrough' : last.estimatorName}) has no ${method}()`, { field: method });
+    }
+    const Xt = this.transformUpToLast(X);
+    return y === undefined ? last[method](Xt) : last[method](Xt, y);
+  }
+
+  /** Transforms `X` through the transformers and predicts with the last step. */
+  predict(X: Any): Any {
+    return this.callLast('predict', X);
+  }
+
+  /** Class probabilities from the last step (one column per entry of `classes_`). */
+  predictProba(X: Any): Matrix {
+    return this.callLast('predictProba', X) as Matrix;
+  }
+
+  /** Log class probabilities from the last step. */
+  predictLogProba(X: Any): Matrix {
+    return this.callLast('predictLogProba', X) as Matrix;
+  }
+
+  /** Decision function of the last step. */
+  decisionFunction(X: Any): Any {
+    return this.callLast('decisionFunction', X);
+  }
+
+  /** The last step's score on the transformed `X`. */
+  score(X: Any, y: Any): number {
+    return this.callLast('score', X, y) as number;
+  }
+
+  /** Applies every step's transform (a `'passthrough'` last step returns its input). */
+  transform(X: Any): Any {
+    this.requireFitted('transform');
+    const Xt = this.transformUpToLast(X);
+    const last = this.finalEstimator as Any;
+    if (isSkipped(last)) return Xt;
+    if (typeof last.transform !== 'function') {
+      throw new MlshipError('INVALID_ARGUMENT', `Pipeline.transform: the last step (${last.estimatorName}) has no transform()`, { field: 'transform' });
+    }
+    return last.transform(Xt);
+  }
+
+  protected getState(): EstimatorState {
+    // The steps' learned state travels inside the params snapshot (each step is snapshotted with its state).
+    return { fitted: true };
+  }
+
+  protected setState(state: EstimatorState): void {
+    this.fitted = state.fitted === true;
+  }
+}
+
+registerEstimator(Pipeline);
+
+/**
+ * Builds a {@link Pipeline} naming each step by its lower-cased class name (duplicates get
+ * `-1`, `-2`, ...), as scikit-learn's `make_pipeline`.
+ *
+ * @example
+ * ```ts
+ * const pipe = makePipeline(new TfidfVectorizer(), new MultinomialNB());
+ * Object.keys(pipe.namedSteps); // ['tfidfvectorizer', 'multinomialnb']
+ * ```
+ */
+export function makePipeline(...estimators: StepEstimator[]): Pipeline {
+  const names = estimators.map((e) => (isEstimator(e) ? e.estimatorName.toLowerCase() : 'passthrough'));
+  const counts = new Map<string, number>();
+  for (const n of names) counts.set(n, (counts.get(n) ?? 0) + 1);
+  const used = new Map<string, number>();
+  const steps: Step[] = estimators.map((e, i) => {
+    const n = names[i]!;
+    if (counts.get(n)! > 1) {
+      const k = (used.get(n) ?? 0) + 1;
+      used.set(n, k);
+      return [`${n}-${k}`, e];
+    }
+    return [n, e];
+  });
+  return new Pipeline(steps);
+}

@@ -1,0 +1,480 @@
+import { CsrMatrix, MlshipError } from '../../core/index.js';
+import { BaseEstimator, registerEstimator, type EstimatorState, type EstimatorType } from '../base.js';
+import { columnCounts, columnSums, numpyArgsort, sortPython, sortRowIndices } from './kernels.js';
+import { compilePythonPattern } from './python-regex.js';
+import {
+  buildAnalyzer,
+  buildPreprocessor,
+  checkDocuments,
+  checkNgramRange,
+  resolveStopWords,
+  type Preprocessor,
+  type Tokenizer,
+} from './text-analysis.js';
+import { WordEngine, type WordEngineOptions } from './word-engine.js';
+
+/**
+ * A document-frequency bound: a plain number follows one fixed rule (see
+ * {@link CountVectorizerParams.minDf}); `{ count }` and `{ proportion }` say it explicitly.
+ */
+export type DfBound = number | { count: number } | { proportion: number };
+
+/** Parameters of {@link CountVectorizer}, named as scikit-learn's (camelCase). */
+export interface CountVectorizerParams {
+  /** Only `'content'`: documents are passed as strings. @default 'content' */
+  input: 'content';
+  /** Remove accents: `'ascii'` (NFKD, keep ASCII), `'unicode'` (NFKD, drop combining marks) or null. @default null */
+  stripAccents: 'ascii' | 'unicode' | null;
+  /** Lowercase before tokenizing (ignored when a `preprocessor` is given, as in scikit-learn). @default true */
+  lowercase: boolean;
+  /** A function (or registered function name, e.g. 'strip_html_lower') replacing lowercasing and accent stripping. @default null */
+  preprocessor: string | Preprocessor | null;
+  /** A function (or registered name) splitting a preprocessed document into tokens; replaces `tokenPattern`. @default null */
+  tokenizer: string | Tokenizer | null;
+  /** 'word', 'char', 'char_wb', or a function (or registered name) from raw document to features. @default 'word' */
+  analyzer: 'word' | 'char' | 'char_wb' | string | Tokenizer;
+  /** 'english' (scikit-learn's 318-word list), an array of words, or null. Word analyzer only. @default null */
+  stopWords: 'english' | readonly string[] | null;
+  /** A Python `re` pattern for tokens; with one capturing group, the group is the token. @default '(?u)\\b\\w\\w+\\b' */
+  tokenPattern: string | null;
+  /** [minN, maxN]: the n-gram sizes to extract. @default [1, 1] */
+  ngramRange: readonly [number, number];
+  /**
+   * Drop terms in more documents than this. A number that is exactly 1 means 100% (scikit-learn's
+   * default 1.0); another integer is a document count; a non-integer in [0, 1) is a proportion.
+   * `{ count: 1 }` means "at most one document". @default 1 (100%)
+   */
+  maxDf: DfBound;
+  /**
+   * Drop terms in fewer documents than this. An integer is a document count (scikit-learn's default
+   * `1`); a non-integer in (0, 1) is a proportion; `{ proportion: 1 }` means "in every document".
+   * @default 1
+   */
+  minDf: DfBound;
+  /** Keep only the most frequent terms (by total count across documents). @default null */
+  maxFeatures: number | null;
+  /** A fixed vocabulary: terms (index = position) or term → index. @default null */
+  vocabulary: readonly string[] | Readonly<Record<string, number>> | null;
+  /** Record 1 for any non-zero count. @default false */
+  binary: boolean;
+}
+
+const COUNT_DEFAULTS: CountVectorizerParams = {
+  input: 'content',
+  stripAccents: null,
+  lowercase: true,
+  preprocessor: null,
+  tokenizer: null,
+  analyzer: 'word',
+  stopWords: null,
+  tokenPattern: '(?u)\\b\\w\\w+\\b',
+  ngramRange: [1, 1],
+  maxDf: 1,
+  minDf: 1,
+  maxFeatures: null,
+  vocabulary: null,
+  binary: false,
+};
+
+/** Sparse counts under construction: grows by doubling. */
+interface Counts {
+  data: Float64Array;
+  indices: Int32Array;
+  indptr: Int32Array;
+}
+
+/**
+ * Counts the features of each document into CSR arrays (row entries in first-seen order). With
+ * `grow`, unseen features are added to `vocab`; otherwise they are skipped.
+ */
+export function countFeatures(docs: readonly string[], analyze: Tokenizer, vocab: Map<string, number>, grow: boolean, owner: string): Counts {
+  const nDocs = docs.length;
+  const indptr = new Int32Array(nDocs + 1);
+  let cap = Math.max(1024, nDocs * 16);
+  let data = new Float64Array(cap);
+  let indices = new Int32Array(cap);
+  let scratch = new Float64Array(Math.max(1024, vocab.size));
+  let touched = new Int32Array(1024);
+  let nnz = 0;
+  for (let i = 0; i < nDocs; i++) {
+    const feats = analyze(docs[i]!);
+    if (!Array.isArray(feats)) {
+      throw new MlshipError('INVALID_ARGUMENT', `${owner}: the analyzer/tokenizer returned ${typeof feats} for document ${i}; it must return an array of strings`, { line: i });
+    }
+    let nt = 0;
+    for (let k = 0; k < feats.length; k++) {
+      const f = feats[k]!;
+      let id = vocab.get(f);
+      if (id === undefined) {
+        if (!grow) continue;
+        if (typeof f !== 'string') {
+          throw new MlshipError('INVALID_ARGUMENT', `${owner}: the analyzer/tokenizer returned a ${typeof f} feature for document ${i}; features must be strings`, { line: i, value: f });
+        }
+        id = vocab.size;
+        vocab.set(f, id);
+        if (id >= scratch.length) {
+          const s = new Float64Array(scratch.length * 2);
+          s.set(scratch);
+          scratch = s;
+        }
+      }
+      if (scratch[id] === 0) {
+        if (nt === touched.length) {
+          const t = new Int32Array(touched.length * 2);
+          t.set(touched);
+          touched = t;
+        }
+        touched[nt++] = id;
+      }
+      scratch[id]!++;
+    }
+    if (nnz + nt > cap) {
+      while (nnz + nt > cap) cap *= 2;
+      const d = new Float64Array(cap);
+      d.set(data.subarray(0, nnz));
+      data = d;
+      const x = new Int32Array(cap);
+      x.set(indices.subarray(0, nnz));
+      indices = x;
+    }
+    for (let k = 0; k < nt; k++) {
+      const id = touched[k]!;
+      indices[nnz] = id;
+      data[nnz] = scratch[id]!;
+      scratch[id] = 0;
+      nnz++;
+    }
+    if (nnz > 0x7fffffff) {
+      throw new MlshipError('INVALID_ARGUMENT', `${owner}: more than 2^31 - 1 non-zero counts; vectorize the documents in batches`);
+    }
+    indptr[i + 1] = nnz;
+  }
+  return { data: data.slice(0, nnz), indices: indices.slice(0, nnz), indptr };
+}
+
+function resolveDf(v: DfBound, name: 'minDf' | 'maxDf', nDoc: number, owner: string): number {
+  const bad = (): MlshipError =>
+    new MlshipError(
+      'INVALID_ARGUMENT',
+      `${owner}.${name} must be an integer count >= 0, a proportion in [0, 1], { count } or { proportion }; got ${JSON.stringify(v)}`,
+      { field: name, value: v },
+    );
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v) || v < 0) throw bad();
+    if (name === 'maxDf' && v === 1) return nDoc;
+    if (Number.isInteger(v)) return v;
+    if (v > 1) throw bad();
+    return v * nDoc;
+  }
+  if (v && typeof v === 'object') {
+    if ('count' in v && Number.isInteger(v.count) && v.count >= 0) return v.count;
+    if ('proportion' in v && typeof v.proportion === 'number' && v.proportion >= 0 && v.proportion <= 1) return v.proportion * nDoc;
+  }
+  throw bad();
+}
+
+function fixedVocabulary(v: unknown, owner: string): Map<string, number> {
+  const map = new Map<string, number>();
+  if (Array.isArray(v)) {
+    v.forEach((t, i) => {
+      if (typeof t !== 'string') throw new MlshipError('INVALID_ARGUMENT', `${owner}.vocabulary[${i}] is ${typeof t}, expected a string`, { field: 'vocabulary', value: t });
+      if (map.has(t)) throw new MlshipError('INVALID_ARGUMENT', `${owner}.vocabulary: Duplicate term in vocabulary: '${t}'`, { field: 'vocabulary', value: t });
+      map.set(t, i);
+    });
+  } else if (v && typeof v === 'object') {
+    const entries = v instanceof Map ? [...(v as Map<string, number>).entries()] : Object.entries(v as Record<string, number>);
+    const seen = new Set<number>();
+    for (const [t, i] of entries) {
+      if (!Number.isInteger(i) || i < 0) throw new MlshipError('INVALID_ARGUMENT', `${owner}.vocabulary['${t}'] = ${JSON.stringify(i)} is not a non-negative integer index`, { field: 'vocabulary', value: i });
+      if (seen.has(i)) throw new MlshipError('INVALID_ARGUMENT', `${owner}.vocabulary: Vocabulary contains repeated indices (${i}).`, { field: 'vocabulary', value: i });
+      seen.add(i);
+      map.set(t, i);
+    }
+    for (let i = 0; i < entries.length; i++) {
+      if (!seen.has(i)) throw new MlshipError('INVALID_ARGUMENT', `${owner}.vocabulary: Vocabulary of size ${entries.length} doesn't contain index ${i}.`, { field: 'vocabulary', value: i });
+    }
+  } else {
+    throw new MlshipError('INVALID_ARGUMENT', `${owner}.vocabulary must be null, an array of terms or a term → index object`, { field: 'vocabulary' });
+  }
+  if (map.size === 0) throw new MlshipError('INVALID_ARGUMENT', `${owner}.vocabulary: empty vocabulary passed to fit`, { field: 'vocabulary' });
+  return map;
+}
+
+/**
+ * Converts a collection of text documents to a sparse matrix of token counts, exactly as
+ * scikit-learn 1.2's `CountVectorizer` (same tokens, vocabulary order, pruning and counts).
+ *
+ * Differences forced by JavaScript: a plain-number `maxDf` of exactly 1 means 100% of documents
+ * (scikit-learn's default `1.0`), while any other integer is a count; write `{ count: 1 }` or
+ * `{ proportion: 1 }` when you mean the other reading. Token patterns are Python regex strings.
+ *
+ * @example
+ * ```ts
+ * const cv = new CountVectorizer({ ngramRange: [1, 2], minDf: 1 });
+ * const X = cv.fitTransform(['The cat sat.', 'The cat ran!']);
+ * cv.getFeatureNamesOut(); // ['cat', 'cat ran', 'cat sat', 'ran', 'sat', 'the', 'the cat']
+ * X.get(0, 0);             // 1
+ * ```
+ */
+export class CountVectorizer<P extends CountVectorizerParams = CountVectorizerParams> extends BaseEstimator<P> {
+  static override readonly estimatorName: string = 'CountVectorizer';
+  /** Default hyperparameters of this class. */
+  static readonly paramDefaults: object = COUNT_DEFAULTS;
+  readonly estimatorType: EstimatorType = 'transformer';
+
+  /** Term → column index, in sorted term order (or as given in `vocabulary`). */
+  vocabulary_: Map<string, number> | undefined;
+  /** Terms removed by `maxDf`, `minDf` or `maxFeatures` (sorted); empty when the vocabulary is fixed. */
+  stopWords_: Set<string> | undefined;
+  /** True when the vocabulary came from the `vocabulary` parameter. */
+  fixedVocabulary_: boolean | undefined;
+
+  /** The fused word counter for the current vocabulary (fast path only; rebuilt when params change). */
+  private engine: WordEngine | undefined;
+
+  constructor(options?: Partial<P>) {
+    super((new.target as unknown as { paramDefaults: P }).paramDefaults, options);
+  }
+
+  override setParams(params: Record<string, unknown>): this {
+    this.engine = undefined;
+    return super.setParams(params);
+  }
+
+  /** Settings of the fused word path when the parameters allow it (word analyzer, `\b\w{k,}\b` pattern), else null. */
+  private engineOptions(): WordEngineOptions | null {
+    const p = this.params;
+    if (p.analyzer !== 'word' || (p.tokenizer !== null && p.tokenizer !== undefined) || typeof p.tokenPattern !== 'string') return null;
+    const owner = this.estimatorName;
+    const minLen = compilePythonPattern(p.tokenPattern, `${owner}.tokenPattern`).wordRunMinLength;
+    if (minLen === 0) return null;
+    const [minN, maxN] = checkNgramRange(p.ngramRange, owner);
+    return { pre: buildPreprocessor(p, owner), minLen, minN, maxN, stopWords: resolveStopWords(p.stopWords, owner) };
+  }
+
+  get isFitted(): boolean {
+    return this.vocabulary_ !== undefined;
+  }
+
+  /**
+   * scikit-learn's `build_analyzer()`: the function from one raw document to its features.
+   *
+   * @example
+   * ```ts
+   * new CountVectorizer({ stopWords: 'english' }).buildAnalyzer()('The quick fox'); // ['quick', 'fox']
+   * ```
+   */
+  buildAnalyzer(): Tokenizer {
+    return buildAnalyzer(this.params, this.estimatorName);
+  }
+
+  /** Learns the vocabulary. Returns `this`. */
+  fit(docs: readonly string[], _y?: unknown): this {
+    this.fitCounts(docs);
+    return this;
+  }
+
+  /** Learns the vocabulary and returns the document-term count matrix. */
+  fitTransform(docs: readonly string[], _y?: unknown): CsrMatrix {
+    return this.fitCounts(docs);
+  }
+
+  /** The document-term count matrix of `docs` over the learned vocabulary (unseen terms are ignored). */
+  transform(docs: readonly string[]): CsrMatrix {
+    this.requireFitted('transform');
+    return this.transformCounts(docs);
+  }
+
+  /** The feature (term) names in column order. */
+  getFeatureNamesOut(): string[] {
+    this.requireFitted('getFeatureNamesOut');
+    const names = new Array<string>(this.vocabulary_!.size);
+    for (const [t, i] of this.vocabulary_!) names[i] = t;
+    return names;
+  }
+
+  protected transformCounts(docs: readonly string[]): CsrMatrix {
+    const owner = this.estimatorName;
+    checkDocuments(docs, owner, 'transform');
+    const vocab = this.vocabulary_!;
+    const analyze = this.buildAnalyzer();
+    if (!this.engine) {
+      const opts = this.engineOptions();
+      if (opts) this.engine = WordEngine.forVocabulary(opts, vocab);
+    }
+    const c = this.engine ? this.engine.count(docs, false, owner) : countFeatures(docs, analyze, vocab, false, owner);
+    sortRowIndices(c.data, c.indices, c.indptr, new Float64Array(vocab.size));
+    if (this.params.binary) c.data.fill(1);
+    return new CsrMatrix(docs.length, vocab.size, c.data, c.indices, c.indptr);
+  }
+
+  /** scikit-learn's `CountVectorizer.fit_transform`: vocabulary, pruning, sorted features. */
+  protected fitCounts(docs: readonly string[]): CsrMatrix {
+    const owner = this.estimatorName;
+    checkDocuments(docs, owner, 'fit');
+    const p = this.params;
+    checkNgramRange(p.ngramRange, owner);
+    if (p.maxFeatures !== null && (!Number.isInteger(p.maxFeatures) || p.maxFeatures < 1)) {
+      throw new MlshipError('INVALID_ARGUMENT', `${owner}.maxFeatures must be null or an integer >= 1, got ${JSON.stringify(p.maxFeatures)}`, { field: 'maxFeatures', value: p.maxFeatures });
+    }
+    if (typeof p.binary !== 'boolean') {
+      throw new MlshipError('INVALID_ARGUMENT', `${owner}.binary must be true or false, got ${JSON.stringify(p.binary)}`, { field: 'binary', value: p.binary });
+    }
+    const analyze = this.buildAnalyzer();
+    const fixed = p.vocabulary !== null && p.vocabulary !== undefined;
+    const nDoc = docs.length;
+    // Validate the df bounds before the (long) counting pass.
+    const maxDoc = resolveDf(p.maxDf, 'maxDf', nDoc, owner);
+    const minDoc = resolveDf(p.minDf, 'minDf', nDoc, owner);
+    if (fixed) {
+      const vocab = fixedVocabulary(p.vocabulary, owner);
+      const opts = this.engineOptions();
+      this.engine = opts ? WordEngine.forVocabulary(opts, vocab) : undefined;
+      const c = this.engine ? this.engine.count(docs, false, owner) : countFeatures(docs, analyze, vocab, false, owner);
+      sortRowIndices(c.data, c.indices, c.indptr, new Float64Array(vocab.size));
+      if (p.binary) c.data.fill(1);
+      this.vocabulary_ = vocab;
+      this.fixedVocabulary_ = true;
+      this.stopWords_ = new Set();
+      this.afterFit();
+      return new CsrMatrix(nDoc, vocab.size, c.data, c.indices, c.indptr);
+    }
+    const opts = this.engineOptions();
+    const engine = opts ? new WordEngine(opts) : undefined;
+    let c: { data: Float64Array; indices: Int32Array; indptr: Int32Array };
+    let nTerms: number;
+    let rank: Int32Array;
+    let nameAt: (r: number) => string;
+    if (engine) {
+      c = engine.count(docs, true, owner);
+      nTerms = engine.featureCount;
+    } else {
+      const seen = new Map<string, number>();
+      c = countFeatures(docs, analyze, seen, true, owner);
+      nTerms = seen.size;
+      // Sort the features by term (Python order).
+      const sorted = sortPython([...seen.keys()]);
+      rank = new Int32Array(nTerms);
+      for (let r = 0; r < nTerms; r++) rank[seen.get(sorted[r]!)!] = r;
+      nameAt = (r) => sorted[r]!;
+    }
+    if (nTerms === 0) {
+      throw new MlshipError('INVALID_DATA', `${owner}.fit: empty vocabulary; perhaps the documents only contain stop words`, { field: 'docs' });
+    }
+    if (p.binary) c.data.fill(1);
+    if (maxDoc < minDoc) {
+      throw new MlshipError('INVALID_ARGUMENT', `${owner}: maxDf corresponds to < documents than minDf (maxDf=${JSON.stringify(p.maxDf)} → ${maxDoc} documents, minDf=${JSON.stringify(p.minDf)} → ${minDoc})`, { field: 'maxDf' });
+    }
+    if (engine) {
+      const order = engine.sortedFeatures();
+      rank = new Int32Array(nTerms);
+      for (let r = 0; r < nTerms; r++) rank[order[r]!] = r;
+      nameAt = (r) => engine.featureName(order[r]!);
+    }
+    // Renumber the columns in sorted term order.
+    const nnz = c.indices.length;
+    for (let k = 0; k < nnz; k++) c.indices[k] = rank![c.indices[k]!]!;
+    sortRowIndices(c.data, c.indices, c.indptr, new Float64Array(nTerms));
+
+    // Prune by document frequency and maxFeatures (scikit-learn's _limit_features).
+    const dfs = columnCounts(c.indices, nnz, nTerms);
+    const mask = new Uint8Array(nTerms);
+    let kept = 0;
+    for (let j = 0; j < nTerms; j++) {
+      if (dfs[j]! <= maxDoc && dfs[j]! >= minDoc) {
+        mask[j] = 1;
+        kept++;
+      }
+    }
+    if (p.maxFeatures !== null && kept > p.maxFeatures) {
+      const tfs = columnSums(c.data, c.indices, nnz, nTerms);
+      const where = new Int32Array(kept);
+      const neg = new Float64Array(kept);
+      for (let j = 0, q = 0; j < nTerms; j++) {
+        if (mask[j]) {
+          where[q] = j;
+          neg[q] = -tfs[j]!;
+          q++;
+        }
+      }
+      const order = numpyArgsort(neg);
+      mask.fill(0);
+      for (let q = 0; q < p.maxFeatures; q++) mask[where[order[q]!]!] = 1;
+      kept = p.maxFeatures;
+    }
+    const newIndex = new Int32Array(nTerms);
+    const vocab = new Map<string, number>();
+    const removed = new Set<string>();
+    for (let j = 0, q = 0; j < nTerms; j++) {
+      if (mask[j]) {
+        newIndex[j] = q;
+        vocab.set(nameAt!(j), q);
+        q++;
+      } else {
+        newIndex[j] = -1;
+        removed.add(nameAt!(j));
+      }
+    }
+    if (kept === 0) {
+      throw new MlshipError('INVALID_DATA', `${owner}: After pruning, no terms remain. Try a lower minDf or a higher maxDf.`, { field: 'minDf' });
+    }
+    let X: CsrMatrix;
+    if (kept === nTerms) {
+      X = new CsrMatrix(nDoc, kept, c.data, c.indices, c.indptr);
+    } else {
+      let q = 0;
+      const indptr = new Int32Array(nDoc + 1);
+      for (let i = 0; i < nDoc; i++) {
+        for (let k = c.indptr[i]!; k < c.indptr[i + 1]!; k++) {
+          const j = newIndex[c.indices[k]!]!;
+          if (j >= 0) {
+            c.indices[q] = j;
+            c.data[q] = c.data[k]!;
+            q++;
+          }
+        }
+        indptr[i + 1] = q;
+      }
+      X = new CsrMatrix(nDoc, kept, c.data.slice(0, q), c.indices.slice(0, q), indptr);
+    }
+    if (engine) {
+      const columns = new Int32Array(nTerms);
+      for (let f = 0; f < nTerms; f++) columns[f] = newIndex[rank![f]!]!;
+      engine.useColumns(columns);
+    }
+    this.engine = engine;
+    this.vocabulary_ = vocab;
+    this.stopWords_ = removed;
+    this.fixedVocabulary_ = false;
+    this.afterFit();
+    return X;
+  }
+
+  /** Hook for subclasses: called once the vocabulary is set. */
+  protected afterFit(): void {}
+
+  protected getState(): EstimatorState {
+    return {
+      vocabulary: this.getFeatureNamesOut(),
+      stopWords: sortPython([...this.stopWords_!]),
+      fixedVocabulary: this.fixedVocabulary_!,
+    };
+  }
+
+  protected setState(state: EstimatorState): void {
+    const terms = state.vocabulary;
+    if (!Array.isArray(terms) || !terms.every((t) => typeof t === 'string')) {
+      throw new MlshipError('CORRUPT_ARTIFACT', `${this.estimatorName} state: 'vocabulary' must be an array of strings`);
+    }
+    const stop = Array.isArray(state.stopWords) ? (state.stopWords as string[]) : [];
+    this.vocabulary_ = new Map((terms as string[]).map((t, i) => [t, i]));
+    if (this.vocabulary_.size !== terms.length) {
+      throw new MlshipError('CORRUPT_ARTIFACT', `${this.estimatorName} state: 'vocabulary' has duplicate terms`);
+    }
+    this.stopWords_ = new Set(stop);
+    this.fixedVocabulary_ = state.fixedVocabulary === true;
+    this.engine = undefined;
+  }
+}
+
+registerEstimator(CountVectorizer);

@@ -1,0 +1,241 @@
+/**
+ * Pure typed-array kernels behind the text vectorizers: row normalisation, numpy's argsort
+ * order, and Python's string order.
+ */
+
+/**
+ * Divides each CSR row by its L2 norm in place, as scikit-learn's
+ * `inplace_csr_row_normalize_l2` (sum of squares in storage order, `sqrt`, then division); rows of
+ * norm 0 are left as they are.
+ */
+export function normalizeRowsL2(data: Float64Array, indptr: Int32Array): void {
+  const rows = indptr.length - 1;
+  for (let i = 0; i < rows; i++) {
+    const s = indptr[i]!;
+    const e = indptr[i + 1]!;
+    let sum = 0;
+    for (let p = s; p < e; p++) sum += data[p]! * data[p]!;
+    if (sum === 0) continue;
+    const norm = Math.sqrt(sum);
+    for (let p = s; p < e; p++) data[p] = data[p]! / norm;
+  }
+}
+
+/** Divides each CSR row by the sum of its absolute values in place (scikit-learn's L1 row normalisation). */
+export function normalizeRowsL1(data: Float64Array, indptr: Int32Array): void {
+  const rows = indptr.length - 1;
+  for (let i = 0; i < rows; i++) {
+    const s = indptr[i]!;
+    const e = indptr[i + 1]!;
+    let sum = 0;
+    for (let p = s; p < e; p++) sum += Math.abs(data[p]!);
+    if (sum === 0) continue;
+    for (let p = s; p < e; p++) data[p] = data[p]! / sum;
+  }
+}
+
+/** Counts stored entries per column (scikit-learn's `_document_frequency` on CSR input). */
+export function columnCounts(indices: Int32Array, nnz: number, cols: number): Float64Array {
+  const df = new Float64Array(cols);
+  for (let p = 0; p < nnz; p++) df[indices[p]!]!++;
+  return df;
+}
+
+/** Sums the stored values per column. */
+export function columnSums(data: Float64Array, indices: Int32Array, nnz: number, cols: number): Float64Array {
+  const out = new Float64Array(cols);
+  for (let p = 0; p < nnz; p++) out[indices[p]!] = out[indices[p]!]! + data[p]!;
+  return out;
+}
+
+/**
+ * Sorts each CSR row's column indices ascending, carrying the values along, in place. `scratch`
+ * must have at least `cols` entries; it is only read at indices just written, so its content
+ * does not matter.
+ */
+export function sortRowIndices(data: Float64Array, indices: Int32Array, indptr: Int32Array, scratch: Float64Array): void {
+  const rows = indptr.length - 1;
+  for (let i = 0; i < rows; i++) {
+    const s = indptr[i]!;
+    const e = indptr[i + 1]!;
+    if (e - s < 2) continue;
+    let sorted = true;
+    for (let p = s + 1; p < e; p++) {
+      if (indices[p]! < indices[p - 1]!) {
+        sorted = false;
+        break;
+      }
+    }
+    if (sorted) continue;
+    for (let p = s; p < e; p++) scratch[indices[p]!] = data[p]!;
+    indices.subarray(s, e).sort();
+    for (let p = s; p < e; p++) data[p] = scratch[indices[p]!]!;
+  }
+}
+
+const SMALL_QUICKSORT = 16;
+
+/**
+ * The permutation that sorts `v` ascending exactly as numpy 1.24's default `argsort`
+ * (`kind='quicksort'`: an introsort with median-of-three pivots, insertion sort below 17 elements
+ * and heapsort past the depth limit), including its order among equal values. scikit-learn picks
+ * `maxFeatures` terms with it, so ties break the same way.
+ */
+export function numpyArgsort(v: Float64Array): Int32Array {
+  const num = v.length;
+  const tosort = new Int32Array(num);
+  for (let k = 0; k < num; k++) tosort[k] = k;
+  if (num < 2) return tosort;
+  const stack: number[] = [];
+  const depthStack: number[] = [];
+  let pl = 0;
+  let pr = num - 1;
+  let cdepth = 0;
+  for (let u = num; (u >>>= 1) > 0; ) cdepth++;
+  cdepth *= 2;
+  const swap = (a: number, b: number): void => {
+    const t = tosort[a]!;
+    tosort[a] = tosort[b]!;
+    tosort[b] = t;
+  };
+  for (;;) {
+    let heapDone = false;
+    if (cdepth < 0) {
+      argHeapsort(v, tosort, pl, pr - pl + 1);
+      heapDone = true;
+    }
+    if (!heapDone) {
+      while (pr - pl > SMALL_QUICKSORT) {
+        const pm = pl + ((pr - pl) >> 1);
+        if (v[tosort[pm]!]! < v[tosort[pl]!]!) swap(pm, pl);
+        if (v[tosort[pr]!]! < v[tosort[pm]!]!) swap(pr, pm);
+        if (v[tosort[pm]!]! < v[tosort[pl]!]!) swap(pm, pl);
+        const vp = v[tosort[pm]!]!;
+        let pi = pl;
+        let pj = pr - 1;
+        swap(pm, pj);
+        for (;;) {
+          do ++pi;
+          while (v[tosort[pi]!]! < vp);
+          do --pj;
+          while (vp < v[tosort[pj]!]!);
+          if (pi >= pj) break;
+          swap(pi, pj);
+        }
+        const pk = pr - 1;
+        swap(pi, pk);
+        if (pi - pl < pr - pi) {
+          stack.push(pi + 1, pr);
+          pr = pi - 1;
+        } else {
+          stack.push(pl, pi - 1);
+          pl = pi + 1;
+        }
+        depthStack.push(--cdepth);
+      }
+      for (let pi = pl + 1; pi <= pr; ++pi) {
+        const vi = tosort[pi]!;
+        const vv = v[vi]!;
+        let pj = pi;
+        let pk = pi - 1;
+        while (pj > pl && vv < v[tosort[pk]!]!) {
+          tosort[pj--] = tosort[pk--]!;
+        }
+        tosort[pj] = vi;
+      }
+    }
+    if (stack.length === 0) break;
+    pr = stack.pop()!;
+    pl = stack.pop()!;
+    cdepth = depthStack.pop()!;
+  }
+  return tosort;
+}
+
+/** numpy's `aheapsort` on `tosort[start .. start + n)`. */
+function argHeapsort(v: Float64Array, tosort: Int32Array, start: number, n: number): void {
+  // 1-based heap indexing: a[k] = tosort[start + k - 1].
+  const base = start - 1;
+  let i: number;
+  let j: number;
+  let tmp: number;
+  for (let l = n >> 1; l > 0; --l) {
+    tmp = tosort[base + l]!;
+    for (i = l, j = l << 1; j <= n; ) {
+      if (j < n && v[tosort[base + j]!]! < v[tosort[base + j + 1]!]!) j += 1;
+      if (v[tmp]! < v[tosort[base + j]!]!) {
+        tosort[base + i] = tosort[base + j]!;
+        i = j;
+        j += j;
+      } else break;
+    }
+    tosort[base + i] = tmp;
+  }
+  for (; n > 1; ) {
+    tmp = tosort[base + n]!;
+    tosort[base + n] = tosort[base + 1]!;
+    n -= 1;
+    for (i = 1, j = 2; j <= n; ) {
+      if (j < n && v[tosort[base + j]!]! < v[tosort[base + j + 1]!]!) j++;
+      if (v[tmp]! < v[tosort[base + j]!]!) {
+        tosort[base + i] = tosort[base + j]!;
+        i = j;
+        j += j;
+      } else break;
+    }
+    tosort[base + i] = tmp;
+  }
+}
+
+/** Maps a UTF-16 code unit so that comparing mapped units orders strings by code point. */
+function unitKey(c: number): number {
+  if (c >= 0xe000) return c - 0x800;
+  if (c >= 0xd800) return c + 0x2000;
+  return c;
+}
+
+/** Compares two strings by Unicode code points, as Python's `<` on `str`. */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return unitKey(x) - unitKey(y);
+  }
+  return a.length - b.length;
+}
+
+const SURROGATES = /[\ud800-\udfff]/;
+const HIGH_UNITS_G = /[\ud800-\uffff]/g;
+const HIGH_UNIT = /[\ud800-\uffff]/;
+
+/**
+ * Sorts strings in place in Python's order (by code point). The engine's native sort compares
+ * UTF-16 units, which agrees with code point order unless strings hold surrogate pairs (code
+ * points above U+FFFF). Then every unit at or above U+D800 is remapped (order-preserving for code
+ * points, bijective) before the native sort and mapped back after it.
+ */
+export function sortPython(terms: string[]): string[] {
+  let astral = false;
+  for (let k = 0; k < terms.length; k++) {
+    if (SURROGATES.test(terms[k]!)) {
+      astral = true;
+      break;
+    }
+  }
+  if (!astral) return terms.sort();
+  for (let k = 0; k < terms.length; k++) {
+    const t = terms[k]!;
+    if (HIGH_UNIT.test(t)) terms[k] = t.replace(HIGH_UNITS_G, (ch) => String.fromCharCode(unitKey(ch.charCodeAt(0))));
+  }
+  terms.sort();
+  for (let k = 0; k < terms.length; k++) {
+    const t = terms[k]!;
+    if (HIGH_UNIT.test(t)) terms[k] = t.replace(HIGH_UNITS_G, (ch) => String.fromCharCode(unitKeyInverse(ch.charCodeAt(0))));
+  }
+  return terms;
+}
+
+function unitKeyInverse(k: number): number {
+  return k >= 0xf800 ? k - 0x2000 : k + 0x800;
+}

@@ -1,0 +1,32 @@
+/**
+ * Numeric kernels of mlship/learn: pure functions over flat typed arrays (sparse and dense
+ * products, row reductions, the L-BFGS solver) plus the shared input checks. Estimators in the
+ * sibling folders import them from here.
+ *
+ * @packageDocumentation
+ */
+export {
+  csrMatVec,
+  csrTMatVecAdd,
+  csrMatMulFeatureMajor,
+  csrTMatMulFeatureMajorAdd,
+  csrMatMulClassMajor,
+  csrClassSumsAdd,
+  denseMatVec,
+  denseTMatVecAdd,
+  denseMatMulFeatureMajor,
+  denseTMatMulFeatureMajorAdd,
+  denseMatMulClassMajor,
+  csrToCsc,
+  cscMatVec,
+  cscTMatVecL2,
+  cscMatMulFeatureMajor,
+  cscTMatMulFeatureMajorL2,
+} from './sparse.js';
+export type { CscArrays } from './sparse.js';
+export { logsumexpRows, logNormalizeRows, softmaxRows, argmaxRows, pairwiseSum } from './reduce.js';
+export { lbfgs } from './lbfgs.js';
+export type { LbfgsOptions, LbfgsResult, LossGradFn } from './lbfgs.js';
+export { checkMatrix, checkFeatureCount, checkLabels } from './check-input.js';
+export type { MatrixInput } from './check-input.js';
+export { labelAccuracy } from './accuracy.js';

@@ -1,0 +1,60 @@
+import { CsrMatrix, type AnyMatrix } from '../../core/index.js';
+import { registerEstimator } from '../base.js';
+import { csrMatMulClassMajor, denseMatMulClassMajor } from '../kernels/index.js';
+import { BaseDiscreteNB, rejectNegative, rowSums, type DiscreteNBParams } from './base.js';
+
+/** Hyperparameters of {@link MultinomialNB}. */
+export type MultinomialNBParams = DiscreteNBParams;
+
+/**
+ * Multinomial Naive Bayes for counts or tf-idf weights (scikit-learn's `MultinomialNB`):
+ * `featureLogProb_ = log((count + alpha) / sum_j(count + alpha))` per class and
+ * `jll = X @ featureLogProb_^T + classLogPrior_`.
+ *
+ * @example
+ * ```ts
+ * import { MultinomialNB } from 'mlship/learn';
+ * const nb = new MultinomialNB({ alpha: 0.5 }).fit(Xtrain, yTrain); // Xtrain: CsrMatrix of counts
+ * nb.predict(Xtest);      // ['spam', 'ham', ...]
+ * nb.predictProba(Xtest); // Matrix rows x classes
+ * ```
+ */
+export class MultinomialNB extends BaseDiscreteNB<MultinomialNBParams> {
+  static override readonly estimatorName: string = 'MultinomialNB';
+
+  constructor(params?: Partial<MultinomialNBParams>) {
+    super({ alpha: 1.0, fitPrior: true, classPrior: null, forceAlpha: false }, params);
+  }
+
+  protected prepareX(X: AnyMatrix, who: string, training: boolean): AnyMatrix {
+    if (training) rejectNegative(X, who);
+    return X;
+  }
+
+  protected updateFeatureLogProb(alpha: Float64Array): void {
+    const fc = this.featureCount_!;
+    const k = fc.rows;
+    const d = fc.cols;
+    const smoothed = new Float64Array(k * d);
+    for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) smoothed[c * d + j] = fc.data[c * d + j]! + alpha[j]!;
+    const totals = rowSums(smoothed, k, d);
+    for (let c = 0; c < k; c++) {
+      const logTotal = Math.log(totals[c]!);
+      for (let j = 0; j < d; j++) smoothed[c * d + j] = Math.log(smoothed[c * d + j]!) - logTotal;
+    }
+    this.featureLogProb_ = fc.clone();
+    this.featureLogProb_.data.set(smoothed);
+  }
+
+  protected jointLogLikelihood(X: AnyMatrix): Float64Array {
+    const flp = this.featureLogProb_!;
+    const k = flp.rows;
+    const out = new Float64Array(X.rows * k);
+    if (X instanceof CsrMatrix) csrMatMulClassMajor(X.indptr, X.indices, X.data, X.rows, flp.data, k, flp.cols, out);
+    else denseMatMulClassMajor(X.data, X.rows, X.cols, flp.data, k, out);
+    const prior = this.classLogPrior_!;
+    for (let i = 0; i < X.rows; i++) for (let c = 0; c < k; c++) out[i * k + c] = out[i * k + c]! + prior[c]!;
+    return out;
+  }
+}
+registerEstimator(MultinomialNB);

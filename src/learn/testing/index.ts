@@ -1,0 +1,7 @@
+/**
+ * The estimator conformance suite.
+ *
+ * @packageDocumentation
+ */
+export { checkEstimator, assertEstimator, ESTIMATOR_CHECKS } from './check-estimator.js';
+export type { EstimatorCheck, CheckResult, CheckReport, CheckEstimatorOptions } from './check-estimator.js';

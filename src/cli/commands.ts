@@ -66,6 +66,7 @@ export interface TrainTextOptions {
   model: 'nb' | 'logreg';
   ngram?: [number, number];
   minDf?: number;
+  stripHtml?: boolean;
   maxDf?: number;
   C?: number;
   testSize: number;
@@ -84,6 +85,7 @@ export async function trainText(opts: TrainTextOptions, io: CliIo): Promise<void
     kind: opts.model,
     ...(opts.ngram ? { ngramRange: opts.ngram } : {}),
     ...(opts.minDf !== undefined ? { minDf: opts.minDf } : {}),
+    ...(opts.stripHtml ? { stripHtml: true } : {}),
     ...(opts.maxDf !== undefined ? { maxDf: opts.maxDf } : {}),
     ...(opts.C !== undefined ? { C: opts.C } : {}),
   };

@@ -63,6 +63,7 @@ function buildProgram(io: CliIo): Command {
     .requiredOption('--data <source>', 'a built-in dataset name (see `mlship datasets`), an IMDB CSV (review,sentiment), a CSV/JSONL file (with --text-column/--label-column), or an aclImdb directory')
     .addOption(new Option('--model <kind>', 'classifier after the TF-IDF step').choices(['nb', 'logreg']).argParser(oneOf(['nb', 'logreg'] as const)).default('nb'))
     .addOption(new Option('--ngram <min,max>', 'word n-gram range of the TF-IDF vectorizer').argParser(ngramRange).default(undefined, '1,1 for nb, 1,2 for logreg'))
+    .option('--strip-html', 'remove HTML tags such as <br /> and decode entities before tokenizing (use it for the IMDB layouts)')
     .option('--min-df <df>', 'ignore terms in fewer documents than this (a count such as 2, or a fraction such as 0.001)', docFrequency)
     .option('--max-df <df>', 'ignore terms in more documents than this (a fraction such as 0.95, or a count; 1 means all documents)', docFrequency)
     .addOption(new Option('--C <c>', 'inverse regularisation strength (logreg)').argParser(positiveNumber).default(undefined, '1.0, as scikit-learn'))
@@ -76,7 +77,7 @@ function buildProgram(io: CliIo): Command {
     .addHelpText(
       'after',
       example(`mlship train text --data spam-assassin --model logreg --ngram 1,2 --C 10
-               mlship train text --data IMDB_Dataset.csv --model nb --out imdb-nb.mlship
+               mlship train text --data IMDB_Dataset.csv --model nb --strip-html --out imdb-nb.mlship
                mlship train text --data reviews.jsonl --text-column body --label-column stars --json
                mlship train text --data ./aclImdb --model logreg --min-df 2 --max-df 0.95`),
     )
@@ -187,5 +188,12 @@ function isMainModule(): boolean {
 }
 
 if (isMainModule()) {
+  // A closed pipe (`mlship ... | head`) ends the command quietly, as Unix tools do.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
   process.exitCode = await run(process.argv.slice(2));
 }

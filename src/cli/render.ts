@@ -1,5 +1,6 @@
 import type { Label } from '../core/index.js';
 import type { ModelMetadata, SavedModel } from '../model/index.js';
+import { flattenParams } from '../model/index.js';
 import { formatNumber, keyValues, table } from './io.js';
 import type { TextEvaluation, TextModelResult, TextWorkloadResult } from './workloads/text.js';
 
@@ -113,7 +114,7 @@ export function modelJson(m: TextModelResult, saved?: SavedModel): Record<string
   return {
     name: m.name,
     kind: m.kind,
-    params: m.estimator.getParams(true),
+    params: flattenParams(m.estimator.getParams(true)),
     fitSeconds: m.fitSeconds,
     nFeatures: m.nFeatures,
     evaluation: evaluationJson(m.evaluation),

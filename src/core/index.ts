@@ -12,4 +12,4 @@ export type { AnyMatrix } from './matrix.js';
 export { compareLabels, uniqueLabels, encodeLabels } from './labels.js';
 export type { Label } from './labels.js';
 export { sha256, Fingerprint, murmurhash3_32 } from './hash.js';
-export { startWorker, siblingModule, resolveJobs } from './workers.js';
+export { startWorker, siblingModule, resolveJobs, tsxRegisterUrl } from './workers.js';

@@ -1,18 +1,41 @@
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+let tsxApiUrl: string | undefined;
 
 /**
- * Starts a worker thread from a module that sits next to the caller. `moduleUrl` is built with
- * `new URL('./x-worker.js', import.meta.url)`. When mlship runs from its TypeScript sources (tests,
- * `tsx`), the `.ts` file is loaded through tsx's loader; from `dist/` the compiled `.js` is used.
+ * The file URL of tsx's ESM register API, used to run `.ts` worker modules from sources. Node 20
+ * does not pass `--import tsx` on to worker threads, so the worker registers tsx itself.
+ */
+export function tsxRegisterUrl(): string {
+  if (tsxApiUrl) return tsxApiUrl;
+  const pkgPath = createRequire(import.meta.url).resolve('tsx/package.json');
+  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
+  tsxApiUrl = pathToFileURL(join(dirname(pkgPath), pkg.exports['./esm/api']!.import.default)).href;
+  return tsxApiUrl;
+}
+
+/**
+ * Starts a worker thread from a module that sits next to the caller (see {@link siblingModule}).
+ * From `dist/` the compiled `.js` file runs as is; from TypeScript sources (tests, tsx) a small
+ * bootstrap registers tsx's loader inside the worker, then imports the `.ts` module. A module that
+ * fails to load surfaces as the worker's `error` event.
+ *
+ * @example
+ * ```ts
+ * const worker = startWorker(siblingModule(import.meta.url, 'count-worker'), { workerData: { chunk } });
+ * worker.on('message', (m) => console.log(m));
+ * ```
  */
 export function startWorker(moduleUrl: URL, options: WorkerOptions = {}): Worker {
   const path = fileURLToPath(moduleUrl);
-  if (path.endsWith('.ts')) {
-    return new Worker(path, { ...options, execArgv: [...(options.execArgv ?? []), '--import', 'tsx'] });
-  }
-  return new Worker(path, options);
+  if (!path.endsWith('.ts')) return new Worker(path, options);
+  const code = `import(${JSON.stringify(tsxRegisterUrl())}).then((m) => { m.register(); return import(${JSON.stringify(moduleUrl.href)}); }).catch((e) => { setImmediate(() => { throw e; }); });`;
+  return new Worker(code, { ...options, eval: true });
 }
 
 /** The module URL of a worker file next to `callerUrl`, matching the caller's own extension. */
@@ -22,8 +45,8 @@ export function siblingModule(callerUrl: string, baseName: string): URL {
 }
 
 /**
- * Resolves an `nJobs` option as scikit-learn does: `undefined`/`1` means one, `-1` all cores,
- * `-2` all but one, and a positive number that many (capped at the core count times two).
+ * Resolves an `nJobs` option as scikit-learn does: `undefined`/`null`/`1` means one, `-1` all
+ * cores, `-2` all but one, and a positive number that many (capped at twice the core count).
  */
 export function resolveJobs(nJobs: number | null | undefined): number {
   const cores = availableParallelism();

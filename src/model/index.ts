@@ -9,7 +9,7 @@ export { saveModel, loadModel, readModelMetadata } from './files.js';
 export type { SavedModel, ReadMetadataOptions } from './files.js';
 export { encodeModel, decodeModel, decodeModelMetadata, FORMAT_VERSION, SUPPORTED_VERSIONS } from './format.js';
 export type { LoadedModel, DecodeModelOptions } from './format.js';
-export { mlshipVersion } from './metadata.js';
+export { mlshipVersion, flattenParams } from './metadata.js';
 export type { ModelMetadata, SaveModelOptions, ParamValue } from './metadata.js';
 export { textClassifierSignature, validateSignature, checkInput } from './signature.js';
 export type { ModelSignature, FieldSpec, FieldType } from './signature.js';

@@ -115,7 +115,16 @@ export function buildMetadata(estimator: BaseEstimator<any>, options: SaveModelO
   };
 }
 
-function flattenParams(params: Record<string, unknown>): Record<string, ParamValue> {
+/**
+ * An estimator's deep params as JSON values: nested estimators become their names, typed arrays a
+ * short description. The form the metadata, the CLI's `--json` and tracking record params in.
+ *
+ * @example
+ * ```ts
+ * flattenParams(pipeline.getParams(true)); // { steps: [['tfidf', 'TfidfVectorizer'], ...], 'tfidf.minDf': 1, ... }
+ * ```
+ */
+export function flattenParams(params: Record<string, unknown>): Record<string, ParamValue> {
   const out: Record<string, ParamValue> = {};
   for (const [k, v] of Object.entries(params)) {
     if (v !== undefined) out[k] = paramValue(v);

@@ -37,6 +37,11 @@ export interface TextModelSpec {
   C?: number;
   /** LogisticRegression maxIter. @default 100 (scikit-learn's) */
   maxIter?: number;
+  /**
+   * Strip HTML tags (`<br />`) and decode entities before tokenizing, then lowercase: the
+   * `'strip_html_lower'` preprocessor, for the IMDB layouts. @default false
+   */
+  stripHtml?: boolean;
   /** MultinomialNB alpha. @default 1.0 */
   alpha?: number;
 }
@@ -134,6 +139,7 @@ export function buildTextPipeline(spec: TextModelSpec): Pipeline {
     ngramRange: spec.ngramRange ?? (spec.kind === 'logreg' ? [1, 2] : [1, 1]),
     ...(spec.minDf !== undefined ? { minDf: spec.minDf } : {}),
     ...(spec.maxDf !== undefined ? { maxDf: spec.maxDf } : {}),
+    ...(spec.stripHtml ? { preprocessor: 'strip_html_lower' } : {}),
   });
   const clf =
     spec.kind === 'nb'

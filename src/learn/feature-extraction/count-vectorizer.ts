@@ -84,16 +84,18 @@ interface Counts {
 }
 
 /**
- * Counts the features of each document into CSR arrays (row entries in first-seen order). With
- * `grow`, unseen features are added to `vocab`; otherwise they are skipped.
+ * Counts the features of each document into CSR arrays. With `grow`, unseen features are added to
+ * `vocab` (row entries in first-seen order); otherwise they are skipped and each row's columns are
+ * sorted. `zeros`, if given, is an all-zero scratch of at least `vocab.size` entries, left all zero,
+ * so that repeated calls need not allocate one.
  */
-export function countFeatures(docs: readonly string[], analyze: Tokenizer, vocab: Map<string, number>, grow: boolean, owner: string): Counts {
+export function countFeatures(docs: readonly string[], analyze: Tokenizer, vocab: Map<string, number>, grow: boolean, owner: string, zeros?: Float64Array): Counts {
   const nDocs = docs.length;
   const indptr = new Int32Array(nDocs + 1);
   let cap = Math.max(1024, nDocs * 16);
   let data = new Float64Array(cap);
   let indices = new Int32Array(cap);
-  let scratch = new Float64Array(Math.max(1024, vocab.size));
+  let scratch = zeros && zeros.length >= vocab.size ? zeros : new Float64Array(Math.max(1024, vocab.size));
   let touched = new Int32Array(1024);
   let nnz = 0;
   for (let i = 0; i < nDocs; i++) {
@@ -127,6 +129,20 @@ export function countFeatures(docs: readonly string[], analyze: Tokenizer, vocab
         touched[nt++] = id;
       }
       scratch[id]!++;
+    }
+    if (!grow) {
+      if (nt > 48) touched.subarray(0, nt).sort();
+      else {
+        for (let a = 1; a < nt; a++) {
+          const v = touched[a]!;
+          let b = a - 1;
+          while (b >= 0 && touched[b]! > v) {
+            touched[b + 1] = touched[b]!;
+            b--;
+          }
+          touched[b + 1] = v;
+        }
+      }
     }
     if (nnz + nt > cap) {
       while (nnz + nt > cap) cap *= 2;
@@ -201,6 +217,63 @@ function fixedVocabulary(v: unknown, owner: string): Map<string, number> {
 }
 
 /**
+ * A learned vocabulary: its size at once; the term names (by column), the term → column map and
+ * the removed terms (sorted) built on first use, since fitting and transforming need none of them.
+ */
+class LearnedVocabulary {
+  private names: string[] | undefined;
+  private map: Map<string, number> | undefined;
+  private removed: string[] | undefined;
+  private removedTerms: Set<string> | undefined;
+
+  constructor(
+    readonly size: number,
+    private readonly makeNames: () => string[],
+    private readonly makeRemoved: () => string[],
+  ) {}
+
+  /** From a term → column map over columns 0..size-1, with the removed terms in sorted order. */
+  static fromMap(map: Map<string, number>, removed: string[], names?: string[]): LearnedVocabulary {
+    const v = new LearnedVocabulary(
+      map.size,
+      () => {
+        const out = new Array<string>(map.size);
+        for (const [t, i] of map) out[i] = t;
+        return out;
+      },
+      () => removed,
+    );
+    v.map = map;
+    v.names = names;
+    return v;
+  }
+
+  /** Term of each column (shared: do not modify). */
+  termNames(): string[] {
+    return (this.names ??= this.makeNames());
+  }
+
+  termMap(): Map<string, number> {
+    if (!this.map) {
+      const names = this.termNames();
+      const map = new Map<string, number>();
+      for (let i = 0; i < names.length; i++) map.set(names[i]!, i);
+      this.map = map;
+    }
+    return this.map;
+  }
+
+  /** The removed terms in Python's sorted order (shared: do not modify). */
+  removedNames(): string[] {
+    return (this.removed ??= this.makeRemoved());
+  }
+
+  removedSet(): Set<string> {
+    return (this.removedTerms ??= new Set(this.removedNames()));
+  }
+}
+
+/**
  * Converts a collection of text documents to a sparse matrix of token counts, exactly as
  * scikit-learn 1.2's `CountVectorizer` (same tokens, vocabulary order, pruning and counts).
  *
@@ -222,15 +295,27 @@ export class CountVectorizer<P extends CountVectorizerParams = CountVectorizerPa
   static readonly paramDefaults: object = COUNT_DEFAULTS;
   readonly estimatorType: EstimatorType = 'transformer';
 
-  /** Term → column index, in sorted term order (or as given in `vocabulary`). */
-  vocabulary_: Map<string, number> | undefined;
-  /** Terms removed by `maxDf`, `minDf` or `maxFeatures` (sorted); empty when the vocabulary is fixed. */
-  stopWords_: Set<string> | undefined;
   /** True when the vocabulary came from the `vocabulary` parameter. */
   fixedVocabulary_: boolean | undefined;
 
+  /** The learned vocabulary; its names, map and the removed terms are built on first use. */
+  private vocab: LearnedVocabulary | undefined;
+
+  /** Term → column index, in sorted term order (or as given in `vocabulary`). */
+  get vocabulary_(): Map<string, number> | undefined {
+    return this.vocab?.termMap();
+  }
+
+  /** Terms removed by `maxDf`, `minDf` or `maxFeatures` (sorted); empty when the vocabulary is fixed. */
+  get stopWords_(): Set<string> | undefined {
+    return this.vocab?.removedSet();
+  }
+
   /** The fused word counter for the current vocabulary (fast path only; rebuilt when params change). */
   private engine: WordEngine | undefined;
+  /** Otherwise the analyzer for transform, and an all-zero scratch row for it (reset with the engine). */
+  private analyze: Tokenizer | undefined;
+  private zeros: Float64Array | undefined;
 
   constructor(options?: Partial<P>) {
     super((new.target as unknown as { paramDefaults: P }).paramDefaults, options);
@@ -238,6 +323,8 @@ export class CountVectorizer<P extends CountVectorizerParams = CountVectorizerPa
 
   override setParams(params: Record<string, unknown>): this {
     this.engine = undefined;
+    this.analyze = undefined;
+    this.zeros = undefined;
     return super.setParams(params);
   }
 
@@ -253,7 +340,7 @@ export class CountVectorizer<P extends CountVectorizerParams = CountVectorizerPa
   }
 
   get isFitted(): boolean {
-    return this.vocabulary_ !== undefined;
+    return this.vocab !== undefined;
   }
 
   /**
@@ -288,22 +375,27 @@ export class CountVectorizer<P extends CountVectorizerParams = CountVectorizerPa
   /** The feature (term) names in column order. */
   getFeatureNamesOut(): string[] {
     this.requireFitted('getFeatureNamesOut');
-    const names = new Array<string>(this.vocabulary_!.size);
-    for (const [t, i] of this.vocabulary_!) names[i] = t;
-    return names;
+    return this.vocab!.termNames().slice();
   }
 
   protected transformCounts(docs: readonly string[]): CsrMatrix {
     const owner = this.estimatorName;
     checkDocuments(docs, owner, 'transform');
-    const vocab = this.vocabulary_!;
-    const analyze = this.buildAnalyzer();
-    if (!this.engine) {
+    const vocab = this.vocab!;
+    let c: Counts;
+    if (!this.engine && !this.analyze) {
+      // Validates the parameters too; the engine, once built, stands for them until setParams.
+      const analyze = this.buildAnalyzer();
       const opts = this.engineOptions();
-      if (opts) this.engine = WordEngine.forVocabulary(opts, vocab);
+      if (opts) this.engine = WordEngine.forVocabulary(opts, vocab.termNames());
+      else this.analyze = analyze;
     }
-    const c = this.engine ? this.engine.count(docs, false, owner) : countFeatures(docs, analyze, vocab, false, owner);
-    sortRowIndices(c.data, c.indices, c.indptr, new Float64Array(vocab.size));
+    // Both counters sort each row's columns themselves.
+    if (this.engine) c = this.engine.count(docs, false, owner);
+    else {
+      this.zeros ??= new Float64Array(vocab.size);
+      c = countFeatures(docs, this.analyze!, vocab.termMap(), false, owner, this.zeros);
+    }
     if (this.params.binary) c.data.fill(1);
     return new CsrMatrix(docs.length, vocab.size, c.data, c.indices, c.indptr);
   }
@@ -329,13 +421,14 @@ export class CountVectorizer<P extends CountVectorizerParams = CountVectorizerPa
     if (fixed) {
       const vocab = fixedVocabulary(p.vocabulary, owner);
       const opts = this.engineOptions();
-      this.engine = opts ? WordEngine.forVocabulary(opts, vocab) : undefined;
+      const learned = LearnedVocabulary.fromMap(vocab, []);
+      this.engine = opts ? WordEngine.forVocabulary(opts, learned.termNames()) : undefined;
+      this.analyze = undefined;
+      this.zeros = undefined;
       const c = this.engine ? this.engine.count(docs, false, owner) : countFeatures(docs, analyze, vocab, false, owner);
-      sortRowIndices(c.data, c.indices, c.indptr, new Float64Array(vocab.size));
       if (p.binary) c.data.fill(1);
-      this.vocabulary_ = vocab;
+      this.vocab = learned;
       this.fixedVocabulary_ = true;
-      this.stopWords_ = new Set();
       this.afterFit();
       return new CsrMatrix(nDoc, vocab.size, c.data, c.indices, c.indptr);
     }
@@ -402,19 +495,26 @@ export class CountVectorizer<P extends CountVectorizerParams = CountVectorizerPa
       for (let q = 0; q < p.maxFeatures; q++) mask[where[order[q]!]!] = 1;
       kept = p.maxFeatures;
     }
+    // Column → sorted rank of the kept terms, and the ranks of the removed ones: names and maps
+    // are made from them only when asked for (the engine does not need them).
     const newIndex = new Int32Array(nTerms);
-    const vocab = new Map<string, number>();
-    const removed = new Set<string>();
-    for (let j = 0, q = 0; j < nTerms; j++) {
+    const keptRank = new Int32Array(kept);
+    const removedRank = new Int32Array(nTerms - kept);
+    for (let j = 0, q = 0, r = 0; j < nTerms; j++) {
       if (mask[j]) {
         newIndex[j] = q;
-        vocab.set(nameAt!(j), q);
-        q++;
+        keptRank[q++] = j;
       } else {
         newIndex[j] = -1;
-        removed.add(nameAt!(j));
+        removedRank[r++] = j;
       }
     }
+    const termAt = nameAt!;
+    const vocab = new LearnedVocabulary(
+      kept,
+      () => Array.from(keptRank, termAt),
+      () => Array.from(removedRank, termAt),
+    );
     if (kept === 0) {
       throw new MlshipError('INVALID_DATA', `${owner}: After pruning, no terms remain. Try a lower minDf or a higher maxDf.`, { field: 'minDf' });
     }
@@ -443,8 +543,9 @@ export class CountVectorizer<P extends CountVectorizerParams = CountVectorizerPa
       engine.useColumns(columns);
     }
     this.engine = engine;
-    this.vocabulary_ = vocab;
-    this.stopWords_ = removed;
+    this.analyze = undefined;
+    this.zeros = undefined;
+    this.vocab = vocab;
     this.fixedVocabulary_ = false;
     this.afterFit();
     return X;
@@ -456,7 +557,7 @@ export class CountVectorizer<P extends CountVectorizerParams = CountVectorizerPa
   protected getState(): EstimatorState {
     return {
       vocabulary: this.getFeatureNamesOut(),
-      stopWords: sortPython([...this.stopWords_!]),
+      stopWords: this.vocab!.removedNames(),
       fixedVocabulary: this.fixedVocabulary_!,
     };
   }
@@ -467,13 +568,17 @@ export class CountVectorizer<P extends CountVectorizerParams = CountVectorizerPa
       throw new MlshipError('CORRUPT_ARTIFACT', `${this.estimatorName} state: 'vocabulary' must be an array of strings`);
     }
     const stop = Array.isArray(state.stopWords) ? (state.stopWords as string[]) : [];
-    this.vocabulary_ = new Map((terms as string[]).map((t, i) => [t, i]));
-    if (this.vocabulary_.size !== terms.length) {
+    const names = (terms as string[]).slice();
+    const map = new Map<string, number>();
+    for (let i = 0; i < names.length; i++) map.set(names[i]!, i);
+    if (map.size !== names.length) {
       throw new MlshipError('CORRUPT_ARTIFACT', `${this.estimatorName} state: 'vocabulary' has duplicate terms`);
     }
-    this.stopWords_ = new Set(stop);
+    this.vocab = LearnedVocabulary.fromMap(map, sortPython(stop.slice()), names);
     this.fixedVocabulary_ = state.fixedVocabulary === true;
     this.engine = undefined;
+    this.analyze = undefined;
+    this.zeros = undefined;
   }
 }
 

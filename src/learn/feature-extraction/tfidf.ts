@@ -52,6 +52,24 @@ export function computeIdf(X: CsrMatrix, smoothIdf: boolean): Float64Array {
 export function applyTfidf(data: Float64Array, indices: Int32Array, indptr: Int32Array, idf: Float64Array | null, p: TfidfTransformerParams): void {
   const nnz = indptr[indptr.length - 1]!;
   if (p.sublinearTf) for (let k = 0; k < nnz; k++) data[k] = Math.log(data[k]!) + 1;
+  if (idf && p.norm === 'l2') {
+    // One pass per row: weight, sum of squares (same order as the separate passes), divide.
+    const rows = indptr.length - 1;
+    for (let i = 0; i < rows; i++) {
+      const s = indptr[i]!;
+      const e = indptr[i + 1]!;
+      let sum = 0;
+      for (let k = s; k < e; k++) {
+        const v = data[k]! * idf[indices[k]!]!;
+        data[k] = v;
+        sum += v * v;
+      }
+      if (sum === 0) continue;
+      const norm = Math.sqrt(sum);
+      for (let k = s; k < e; k++) data[k] = data[k]! / norm;
+    }
+    return;
+  }
   if (idf) for (let k = 0; k < nnz; k++) data[k] = data[k]! * idf[indices[k]!]!;
   if (p.norm === 'l2') normalizeRowsL2(data, indptr);
   else if (p.norm === 'l1') normalizeRowsL1(data, indptr);

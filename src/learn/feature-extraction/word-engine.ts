@@ -47,49 +47,79 @@ function hashRange(s: string, start: number, end: number): number {
   return h;
 }
 
-/** Interned tokens: string ↔ dense id; their UTF-16 units are kept in one pool for fast comparison. */
+// Fields of a token slot (8 Int32 values, 32 bytes).
+const S_HASH = 0;
+const S_OFF = 1;
+const S_LEN = 2;
+const S_ID = 3;
+/** The token's unigram feature id, -1 when none, or STOP. */
+const S_FEAT = 4;
+/** The token's unigram output column for transform, -1 when none, or STOP. */
+const S_COL = 5;
+/** The first four UTF-16 units, two per value, so that short tokens compare without the pool. */
+const S_UNITS = 6;
+
+/**
+ * Interned tokens: string ↔ dense id; their UTF-16 units are kept in one pool for fast comparison.
+ * A slot holds the hash, the units' place, the id, the token's feature and column and its first
+ * four units, so that looking up a token (and its feature) mostly reads one cache line.
+ */
 class TokenTable {
   strs: string[] = [];
   hashes: Int32Array = new Int32Array(1024);
   offs: Int32Array = new Int32Array(1025);
   units: Uint16Array = new Uint16Array(1 << 16);
-  slots: Int32Array = new Int32Array(4096).fill(EMPTY);
+  slots: Int32Array = new Int32Array(8 * 2048).fill(EMPTY);
+  /** Slot base (index into `slots`) of each id. */
+  slotOf: Int32Array = new Int32Array(1024);
   mask = 2047;
 
   get size(): number {
     return this.strs.length;
   }
 
-  find(s: string, start: number, end: number, h: number): number {
+  /** The slot base of the token `s[start, end)` with hash `h`, or -1. */
+  lookup(s: string, start: number, end: number, h: number): number {
     const len = end - start;
-    // slots holds [hash, id] pairs, so that a probe touches one cache line before comparing units.
     const slots = this.slots;
-    const offs = this.offs;
-    const units = this.units;
     const mask = this.mask;
     let slot = h & mask;
     for (;;) {
-      const id = slots[2 * slot + 1]!;
+      const b = slot << 3;
+      const id = slots[b + S_ID]!;
       if (id === EMPTY) return -1;
-      if (slots[2 * slot] === h) {
-        const o = offs[id]!;
-        if (offs[id + 1]! - o === len) {
-          let q = 0;
+      if (slots[b + S_HASH] === h && slots[b + S_LEN] === len) {
+        let q = 0;
+        if (len <= 4) {
+          while (q < len && ((slots[b + S_UNITS + (q >> 1)]! >>> ((q & 1) << 4)) & 0xffff) === s.charCodeAt(start + q)) q++;
+        } else {
+          const units = this.units;
+          const o = slots[b + S_OFF]!;
           while (q < len && units[o + q] === s.charCodeAt(start + q)) q++;
-          if (q === len) return id;
         }
+        if (q === len) return b;
       }
       slot = (slot + 1) & mask;
     }
   }
 
+  /** The id of the token `s[start, end)` with hash `h`, or -1. */
+  find(s: string, start: number, end: number, h: number): number {
+    const b = this.lookup(s, start, end, h);
+    return b < 0 ? -1 : this.slots[b + S_ID]!;
+  }
+
+  /** The slot base of the token, added (feature and column -1) if new; `slots` may be replaced. */
   add(s: string, start: number, end: number, h: number): number {
-    const found = this.find(s, start, end, h);
+    const found = this.lookup(s, start, end, h);
     if (found >= 0) return found;
     const id = this.strs.length;
     // A flat copy, so that the vocabulary does not keep whole documents alive through slices.
     this.strs.push(start === 0 && end === s.length ? s : flatCopy(s.slice(start, end)));
-    if (id + 1 > this.hashes.length) this.hashes = growInt32(this.hashes, id + 1);
+    if (id + 1 > this.hashes.length) {
+      this.hashes = growInt32(this.hashes, id + 1);
+      this.slotOf = growInt32(this.slotOf, id + 1);
+    }
     if (id + 2 > this.offs.length) this.offs = growInt32(this.offs, id + 2);
     this.hashes[id] = h;
     const o = this.offs[id]!;
@@ -104,21 +134,165 @@ class TokenTable {
     for (let q = 0; q < len; q++) this.units[o + q] = s.charCodeAt(start + q);
     this.offs[id + 1] = o + len;
     if ((id + 1) * 2 > this.mask + 1) this.rehash();
-    else this.place(id, h);
-    return id;
+    const b = this.place(id, h, o, len);
+    this.slots[b + S_FEAT] = -1;
+    this.slots[b + S_COL] = -1;
+    return b;
   }
 
-  private place(id: number, h: number): void {
+  private place(id: number, h: number, o: number, len: number): number {
+    const slots = this.slots;
     let slot = h & this.mask;
-    while (this.slots[2 * slot + 1] !== EMPTY) slot = (slot + 1) & this.mask;
-    this.slots[2 * slot] = h;
-    this.slots[2 * slot + 1] = id;
+    while (slots[(slot << 3) + S_ID] !== EMPTY) slot = (slot + 1) & this.mask;
+    const b = slot << 3;
+    slots[b + S_HASH] = h;
+    slots[b + S_OFF] = o;
+    slots[b + S_LEN] = len;
+    slots[b + S_ID] = id;
+    let p0 = 0;
+    let p1 = 0;
+    const units = this.units;
+    for (let q = 0; q < len && q < 4; q++) {
+      if (q < 2) p0 |= units[o + q]! << (q << 4);
+      else p1 |= units[o + q]! << ((q - 2) << 4);
+    }
+    slots[b + S_UNITS] = p0;
+    slots[b + S_UNITS + 1] = p1;
+    this.slotOf[id] = b;
+    return b;
   }
 
+  /** Doubles the table; ids whose slots exist keep their feature and column. */
   private rehash(): void {
-    this.slots = new Int32Array(this.slots.length * 2).fill(EMPTY);
-    this.mask = this.slots.length / 2 - 1;
-    for (let id = 0; id < this.strs.length; id++) this.place(id, this.hashes[id]!);
+    const old = this.slots;
+    this.slots = new Int32Array(old.length * 2).fill(EMPTY);
+    this.mask = this.slots.length / 8 - 1;
+    for (let b = 0; b < old.length; b += 8) {
+      const id = old[b + S_ID]!;
+      if (id === EMPTY) continue;
+      const nb = this.place(id, old[b + S_HASH]!, old[b + S_OFF]!, old[b + S_LEN]!);
+      this.slots[nb + S_FEAT] = old[b + S_FEAT]!;
+      this.slots[nb + S_COL] = old[b + S_COL]!;
+    }
+  }
+}
+
+/** The slot of the pair (a, b) before probing. */
+function pairHash(a: number, b: number): number {
+  let h = Math.imul(a, 0x9e3779b1) ^ b;
+  h = Math.imul(h ^ (h >>> 15), 0x85ebca6b);
+  return h ^ (h >>> 13);
+}
+
+/** An integer map (token id, token id) → value ≥ 0; a slot holds [a, b, value, unused]. */
+class PairTable {
+  slots: Int32Array = new Int32Array(4 * 1024).fill(EMPTY);
+  mask = 1023;
+  size = 0;
+
+  get(a: number, b: number): number {
+    const slots = this.slots;
+    const mask = this.mask;
+    let slot = pairHash(a, b) & mask;
+    for (;;) {
+      const o = slot << 2;
+      const v = slots[o + 2]!;
+      if (v === EMPTY) return -1;
+      if (slots[o] === a && slots[o + 1] === b) return v;
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  /** Sets a pair that is not in the table yet. */
+  insert(a: number, b: number, v: number): void {
+    if ((this.size + 1) * 2 > this.mask + 1) {
+      const old = this.slots;
+      this.slots = new Int32Array(old.length * 2).fill(EMPTY);
+      this.mask = this.slots.length / 4 - 1;
+      for (let o = 0; o < old.length; o += 4) if (old[o + 2] !== EMPTY) this.place(old[o]!, old[o + 1]!, old[o + 2]!);
+    }
+    this.place(a, b, v);
+    this.size++;
+  }
+
+  private place(a: number, b: number, v: number): void {
+    let slot = pairHash(a, b) & this.mask;
+    while (this.slots[(slot << 2) + 2] !== EMPTY) slot = (slot + 1) & this.mask;
+    const o = slot << 2;
+    this.slots[o] = a;
+    this.slots[o + 1] = b;
+    this.slots[o + 2] = v;
+  }
+}
+
+/**
+ * Per-document counts by column in a small open-addressing table sized to the document, so that
+ * counting touches a few cache lines instead of a vocabulary-sized row.
+ */
+class DocCounter {
+  keys: Int32Array = new Int32Array(1024).fill(EMPTY);
+  vals: Float64Array = new Float64Array(1024);
+  mask = 1023;
+  /** Slot of a column: the top bits of a multiplicative hash. */
+  shift = 22;
+  /** Columns in first-seen order. */
+  cols: Int32Array = new Int32Array(512);
+  n = 0;
+
+  /** Clears the previous document and sizes the table for up to `maxEntries` columns. */
+  reset(maxEntries: number): void {
+    const keys = this.keys;
+    const mask = this.mask;
+    const shift = this.shift;
+    for (let q = 0; q < this.n; q++) {
+      let slot = Math.imul(this.cols[q]!, 0x9e3779b1) >>> shift;
+      while (keys[slot] !== EMPTY) {
+        keys[slot] = EMPTY;
+        slot = (slot + 1) & mask;
+      }
+    }
+    this.n = 0;
+    let cap = 64;
+    let bits = 6;
+    while (cap < maxEntries * 2) {
+      cap *= 2;
+      bits++;
+    }
+    this.shift = 32 - bits;
+    if (cap > this.keys.length) {
+      this.keys = new Int32Array(cap).fill(EMPTY);
+      this.vals = new Float64Array(cap);
+    }
+    this.mask = cap - 1;
+    if (this.cols.length < maxEntries) this.cols = new Int32Array(cap);
+  }
+
+  bump(col: number): void {
+    const keys = this.keys;
+    const mask = this.mask;
+    let slot = Math.imul(col, 0x9e3779b1) >>> this.shift;
+    for (;;) {
+      const k = keys[slot]!;
+      if (k === col) {
+        this.vals[slot]!++;
+        return;
+      }
+      if (k === EMPTY) {
+        keys[slot] = col;
+        this.vals[slot] = 1;
+        this.cols[this.n++] = col;
+        return;
+      }
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  get(col: number): number {
+    const keys = this.keys;
+    const mask = this.mask;
+    let slot = Math.imul(col, 0x9e3779b1) >>> this.shift;
+    while (keys[slot] !== col) slot = (slot + 1) & mask;
+    return this.vals[slot]!;
   }
 }
 
@@ -127,7 +301,10 @@ function flatCopy(s: string): string {
   return s.length < 13 ? s : (' ' + s).slice(1);
 }
 
-/** Interned n-grams: sequence of token ids ↔ dense id. */
+/**
+ * Interned n-grams: sequence of token ids ↔ dense id. Bigrams are looked up through the engine's
+ * {@link PairTable}; only longer n-grams go through this table's own hash index.
+ */
 class NgramTable {
   pool: Int32Array = new Int32Array(4096);
   poolLen = 0;
@@ -135,9 +312,11 @@ class NgramTable {
   lens: Int32Array = new Int32Array(1024);
   hashes: Int32Array = new Int32Array(1024);
   size = 0;
+  private indexed = 0;
   slots: Int32Array = new Int32Array(2048).fill(EMPTY);
   mask = 2047;
 
+  /** The id of an n-gram of 3 or more tokens, or -1. */
   find(seq: Int32Array, start: number, k: number, h: number): number {
     let slot = h & this.mask;
     for (;;) {
@@ -153,6 +332,7 @@ class NgramTable {
     }
   }
 
+  /** Stores a new n-gram; those of 3 or more tokens are indexed for {@link find}. */
   add(seq: Int32Array, start: number, k: number, h: number): number {
     const id = this.size++;
     if (id >= this.offs.length) {
@@ -165,10 +345,12 @@ class NgramTable {
     this.lens[id] = k;
     this.hashes[id] = h;
     for (let q = 0; q < k; q++) this.pool[this.poolLen++] = seq[start + q]!;
-    if ((id + 1) * 2 > this.slots.length) {
+    if (k === 2) return id;
+    this.indexed++;
+    if (this.indexed * 2 > this.slots.length) {
       this.slots = new Int32Array(this.slots.length * 2).fill(EMPTY);
       this.mask = this.slots.length - 1;
-      for (let j = 0; j < this.size; j++) this.place(j, this.hashes[j]!);
+      for (let j = 0; j < this.size; j++) if (this.lens[j] !== 2) this.place(j, this.hashes[j]!);
     } else {
       this.place(id, h);
     }
@@ -182,7 +364,36 @@ class NgramTable {
   }
 }
 
-/** Sparse counts in CSR arrays (row entries in first-seen order). */
+/** True when `s[i]` (= c, a surrogate) and `s[i + 1]` form a pair. */
+function isPairAt(s: string, i: number, n: number, c: number): boolean {
+  if (c >= 0xdc00 || i + 1 >= n) return false;
+  const d = s.charCodeAt(i + 1);
+  return d >= 0xdc00 && d < 0xe000;
+}
+
+/** True when `s[i]` (= c, a surrogate) starts a surrogate pair whose code point is a word character. */
+function isWordPairAt(s: string, i: number, n: number, c: number): boolean {
+  return isPairAt(s, i, n, c) && isWordCodePoint(((c - 0xd800) << 10) + (s.charCodeAt(i + 1) - 0xdc00) + 0x10000);
+}
+
+/** Sorts `a[0, n)` ascending: insertion sort for short rows, the native typed-array sort otherwise. */
+function sortTouched(a: Int32Array, n: number): void {
+  if (n > 48) {
+    a.subarray(0, n).sort();
+    return;
+  }
+  for (let i = 1; i < n; i++) {
+    const v = a[i]!;
+    let j = i - 1;
+    while (j >= 0 && a[j]! > v) {
+      a[j + 1] = a[j]!;
+      j--;
+    }
+    a[j + 1] = v;
+  }
+}
+
+/** Sparse counts in CSR arrays (row entries in first-seen order when learning, sorted by column otherwise). */
 export interface EngineCounts {
   data: Float64Array;
   indices: Int32Array;
@@ -200,6 +411,20 @@ export interface WordEngineOptions {
   stopWords: ReadonlySet<string> | null;
 }
 
+/** Output buffers up to this many entries stay on the engine between calls. */
+const KEEP_OUT = 1 << 16;
+
+/** Token info: a stop word (removed before n-grams are formed). */
+const STOP = -2;
+
+/**
+ * Lookup tables for transform, built once from the learned features and their columns: bigrams
+ * straight to their column (the tokens' columns are in their slots).
+ */
+interface TransformIndex {
+  pairCol: PairTable;
+}
+
 /**
  * Tokenizer, n-gram former and counter for the default kind of token pattern. In `fit` mode it
  * learns features; `useColumns` then maps them to output columns for `transform`.
@@ -208,28 +433,32 @@ export class WordEngine {
   private readonly o: WordEngineOptions;
   private readonly tokens = new TokenTable();
   private readonly ngrams = new NgramTable();
-  private stop: Int32Array = new Int32Array(1024);
-  /** Feature id of each token's unigram (-1: none), and of each n-gram entry. */
-  private uniFeature: Int32Array = new Int32Array(1024).fill(-1);
+  /** Bigram (token id, token id) → feature id. */
+  private readonly pairs = new PairTable();
+  /** Feature id of each n-gram of 3 or more tokens (-1: none). */
   private ngramFeature: Int32Array = new Int32Array(1024).fill(-1);
   /** For each feature: token id (unigram) or ~ngram id (n-gram, negative). */
   private featureRef: Int32Array = new Int32Array(1024);
   private nFeatures = 0;
   /** Output column per feature id (-1 = not in the vocabulary); null = identity. */
   private columns: Int32Array | null = null;
+  private index: TransformIndex | null = null;
   private docToks: Int32Array = new Int32Array(4096);
-  /** Per-document counts by column, and the columns touched, reused across documents. */
-  private scratch: Float64Array = new Float64Array(0);
-  private touched: Int32Array = new Int32Array(1024);
-  private nTouched = 0;
+  /** Unigram feature (fit) or column (transform) of each token of the document. */
+  private docUni: Int32Array = new Int32Array(4096);
+  private readonly counter = new DocCounter();
+  /** Sorted columns of one row. */
+  private rowCols: Int32Array = new Int32Array(1024);
+  private outData: Float64Array = new Float64Array(1024);
+  private outIndices: Int32Array = new Int32Array(1024);
 
   constructor(options: WordEngineOptions) {
     this.o = options;
     if (options.stopWords) {
       for (const w of options.stopWords) {
-        const id = this.tokens.add(w, 0, w.length, hashRange(w, 0, w.length));
-        if (id >= this.stop.length) this.stop = growInt32(this.stop, id + 1);
-        this.stop[id] = 1;
+        const b = this.tokens.add(w, 0, w.length, hashRange(w, 0, w.length));
+        this.tokens.slots[b + S_FEAT] = STOP;
+        this.tokens.slots[b + S_COL] = STOP;
       }
     }
   }
@@ -240,28 +469,35 @@ export class WordEngine {
   }
 
   /**
-   * An engine that maps a fixed vocabulary (term → column) for transform. Terms are split on ' '
+   * An engine that maps a fixed vocabulary (`terms[column]`) for transform. Terms are split on ' '
    * into tokens, since tokens of this path never contain a space; terms the analyzer can never
    * produce simply never match, as in scikit-learn.
    */
-  static forVocabulary(options: WordEngineOptions, vocab: ReadonlyMap<string, number>): WordEngine {
+  static forVocabulary(options: WordEngineOptions, terms: readonly string[]): WordEngine {
     const e = new WordEngine(options);
     const seq = new Int32Array(Math.max(1, options.maxN));
-    const cols = new Int32Array(vocab.size);
-    for (const [term, col] of vocab) {
+    const cols = new Int32Array(terms.length);
+    for (let col = 0; col < terms.length; col++) {
+      const term = terms[col]!;
       const parts = term.split(' ');
       const k = parts.length;
       if (k < options.minN || k > options.maxN || parts.some((p) => p === '')) continue;
       for (let q = 0; q < k; q++) {
         const p = parts[q]!;
-        seq[q] = e.tokens.add(p, 0, p.length, hashRange(p, 0, p.length));
+        const b = e.tokens.add(p, 0, p.length, hashRange(p, 0, p.length));
+        // Read slots only after add(), which may replace them.
+        seq[q] = e.tokens.slots[b + S_ID]!;
       }
-      const f = e.newFeature(k === 1 ? seq[0]! : ~e.internNgram(seq, 0, k, mixSeq(seq, 0, k)));
+      let f: number;
       if (k === 1) {
-        e.ensureToken(seq[0]!);
-        e.uniFeature[seq[0]!] = f;
+        f = e.newFeature(seq[0]!);
+        // A stop word stays one: the analyzer never yields it.
+        const b = e.tokens.slotOf[seq[0]!]!;
+        if (e.tokens.slots[b + S_FEAT] !== STOP) e.tokens.slots[b + S_FEAT] = f;
       } else {
-        e.ngramFeature[e.ngrams.size - 1] = f;
+        const g = e.ngrams.add(seq, 0, k, mixSeq(seq, 0, k));
+        f = e.newFeature(~g);
+        e.setNgramFeature(seq, 0, k, g, f);
       }
       cols[f] = col;
     }
@@ -269,33 +505,19 @@ export class WordEngine {
     return e;
   }
 
-  private bump(col: number): void {
-    if (col >= this.scratch.length) {
-      const sc = new Float64Array(Math.max(this.scratch.length * 2, col + 1));
-      sc.set(this.scratch);
-      this.scratch = sc;
-    }
-    if (this.scratch[col] === 0) {
-      if (this.nTouched === this.touched.length) this.touched = growInt32(this.touched, this.nTouched + 1);
-      this.touched[this.nTouched++] = col;
-    }
-    this.scratch[col]!++;
-  }
-
   /** Makes `transform` report column `columns[feature]` (-1 drops the feature). */
   useColumns(columns: Int32Array): void {
     this.columns = columns;
+    this.index = null;
   }
 
-  private ensureToken(id: number): void {
-    if (id >= this.uniFeature.length) this.uniFeature = growInt32(this.uniFeature, id + 1, -1);
-    if (id >= this.stop.length) this.stop = growInt32(this.stop, id + 1);
-  }
-
-  private internNgram(seq: Int32Array, start: number, k: number, h: number): number {
-    const id = this.ngrams.add(seq, start, k, h);
-    if (id >= this.ngramFeature.length) this.ngramFeature = growInt32(this.ngramFeature, id + 1, -1);
-    return id;
+  private setNgramFeature(seq: Int32Array, start: number, k: number, g: number, f: number): void {
+    if (k === 2) {
+      this.pairs.insert(seq[start]!, seq[start + 1]!, f);
+      return;
+    }
+    if (g >= this.ngramFeature.length) this.ngramFeature = growInt32(this.ngramFeature, g + 1, -1);
+    this.ngramFeature[g] = f;
   }
 
   private newFeature(ref: number): number {
@@ -305,21 +527,54 @@ export class WordEngine {
     return f;
   }
 
+  /** Builds (once per set of columns) the direct token → column and bigram → column tables. */
+  private transformIndex(): TransformIndex {
+    if (this.index) return this.index;
+    const cols = this.columns;
+    const ts = this.tokens.slots;
+    for (let b = 0; b < ts.length; b += 8) {
+      if (ts[b + S_ID] === EMPTY) continue;
+      const f = ts[b + S_FEAT]!;
+      ts[b + S_COL] = f < 0 ? f : cols ? cols[f]! : f;
+    }
+    const pairCol = new PairTable();
+    const slots = this.pairs.slots;
+    for (let o = 0; o < slots.length; o += 4) {
+      const f = slots[o + 2]!;
+      if (f === EMPTY) continue;
+      const col = cols ? cols[f]! : f;
+      if (col >= 0) pairCol.insert(slots[o]!, slots[o + 1]!, col);
+    }
+    this.index = { pairCol };
+    return this.index;
+  }
+
   /**
    * Counts the features of each document. With `grow`, new tokens and features are learned and
-   * columns are feature ids; otherwise unknown ones are skipped and columns come from the vocabulary.
+   * columns are feature ids (row entries in first-seen order); otherwise unknown ones are skipped,
+   * columns come from the vocabulary and each row's columns are sorted.
    */
   count(docs: readonly string[], grow: boolean, owner: string): EngineCounts {
     const { pre, minLen, minN, maxN } = this.o;
+    if (grow) this.index = null;
+    const index = grow ? null : this.transformIndex();
     const cols = grow ? null : this.columns;
     const nDocs = docs.length;
     const indptr = new Int32Array(nDocs + 1);
-    let cap = Math.max(1024, nDocs * 16);
-    let data = new Float64Array(cap);
-    let indices = new Int32Array(cap);
-    this.scratch = new Float64Array(Math.max(1024, this.nFeatures));
+    // Output buffers are kept between calls while small (single-document transforms), so that a
+    // call allocates only its result.
+    let data = this.outData;
+    let indices = this.outIndices;
+    let cap = data.length;
+    if (nDocs * 16 > cap) {
+      // A first guess for a batch: about 16 distinct features per document.
+      cap = nDocs * 16;
+      data = new Float64Array(cap);
+      indices = new Int32Array(cap);
+    }
     let nnz = 0;
     const tokens = this.tokens;
+    const counter = this.counter;
     for (let d = 0; d < nDocs; d++) {
       const s = pre ? pre(docs[d]!) : docs[d]!;
       if (typeof s !== 'string') {
@@ -331,64 +586,91 @@ export class WordEngine {
       let i = 0;
       while (i < n) {
         let c = s.charCodeAt(i);
-        let w = 1;
-        let isWord: boolean;
-        if (c < 0xd800 || c >= 0xe000) isWord = WORD[c] === 1;
-        else if (c < 0xdc00 && i + 1 < n && s.charCodeAt(i + 1) >= 0xdc00 && s.charCodeAt(i + 1) < 0xe000) {
-          w = 2;
-          isWord = isWordCodePoint(((c - 0xd800) << 10) + (s.charCodeAt(i + 1) - 0xdc00) + 0x10000);
-        } else isWord = false;
-        if (!isWord) {
-          i += w;
+        if (c < 0xd800 || c >= 0xe000) {
+          if (WORD[c] !== 1) {
+            i++;
+            continue;
+          }
+        } else if (!isWordPairAt(s, i, n, c)) {
+          i += isPairAt(s, i, n, c) ? 2 : 1;
           continue;
         }
+        // A token: c is its first unit (a word character, or the high half of a word pair).
         const start = i;
         let len = 0;
         let h = 0x811c9dc5 | 0;
         for (;;) {
-          for (let q = 0; q < w; q++) h = Math.imul(h ^ s.charCodeAt(i + q), 0x01000193);
-          i += w;
+          h = Math.imul(h ^ c, 0x01000193);
+          if (c >= 0xd800 && c < 0xe000) {
+            // The high half of a surrogate pair: hash the low half too (one code point).
+            h = Math.imul(h ^ s.charCodeAt(i + 1), 0x01000193);
+            i += 2;
+          } else i++;
           len++;
           if (i >= n) break;
           c = s.charCodeAt(i);
           if (c < 0xd800 || c >= 0xe000) {
             if (WORD[c] !== 1) break;
-            w = 1;
-          } else if (c < 0xdc00 && i + 1 < n && s.charCodeAt(i + 1) >= 0xdc00 && s.charCodeAt(i + 1) < 0xe000) {
-            if (!isWordCodePoint(((c - 0xd800) << 10) + (s.charCodeAt(i + 1) - 0xdc00) + 0x10000)) break;
-            w = 2;
-          } else break;
+          } else if (!isWordPairAt(s, i, n, c)) break;
         }
         if (len < minLen) continue;
         let id: number;
+        let uni: number;
         if (grow) {
-          id = tokens.add(s, start, i, h);
-          this.ensureToken(id);
+          const b = tokens.add(s, start, i, h);
+          const ts = tokens.slots;
+          uni = ts[b + S_FEAT]!;
+          if (uni === STOP) continue;
+          id = ts[b + S_ID]!;
+          if (uni < 0 && minN === 1) {
+            uni = this.newFeature(id);
+            ts[b + S_FEAT] = uni;
+          }
         } else {
-          id = tokens.find(s, start, i, h);
+          const b = tokens.lookup(s, start, i, h);
+          if (b < 0) {
+            id = -1;
+            uni = -1;
+          } else {
+            uni = tokens.slots[b + S_COL]!;
+            if (uni === STOP) continue;
+            id = tokens.slots[b + S_ID]!;
+          }
         }
-        if (id >= 0 && this.stop[id] === 1) continue;
-        if (nt === this.docToks.length) this.docToks = growInt32(this.docToks, nt + 1);
-        this.docToks[nt++] = id;
+        if (nt === this.docToks.length) {
+          this.docToks = growInt32(this.docToks, nt + 1);
+          this.docUni = growInt32(this.docUni, nt + 1);
+        }
+        this.docToks[nt] = id;
+        this.docUni[nt++] = uni;
       }
       // 2. Features: unigrams, then n-grams of 2..maxN consecutive tokens.
       const toks = this.docToks;
-      this.nTouched = 0;
+      counter.reset(nt * (maxN - minN + 1));
       if (minN === 1) {
+        const uni = this.docUni;
         for (let q = 0; q < nt; q++) {
-          const t = toks[q]!;
-          if (t < 0) continue;
-          let f = this.uniFeature[t]!;
-          if (f < 0) {
-            if (!grow) continue;
-            f = this.newFeature(t);
-            this.uniFeature[t] = f;
-          }
-          const col = cols ? cols[f]! : f;
-          if (col >= 0) this.bump(col);
+          const col = uni[q]!;
+          if (col >= 0) counter.bump(col);
         }
       }
-      for (let k = Math.max(2, minN); k <= maxN && k <= nt; k++) {
+      if (minN <= 2 && maxN >= 2) {
+        const pairs = grow ? this.pairs : index!.pairCol;
+        for (let q = 0; q + 2 <= nt; q++) {
+          const a = toks[q]!;
+          const b = toks[q + 1]!;
+          if (a < 0 || b < 0) continue;
+          let f = pairs.get(a, b);
+          if (f < 0) {
+            if (!grow) continue;
+            const g = this.ngrams.add(toks, q, 2, 0);
+            f = this.newFeature(~g);
+            pairs.insert(a, b, f);
+          }
+          counter.bump(f);
+        }
+      }
+      for (let k = Math.max(3, minN); k <= maxN && k <= nt; k++) {
         for (let q = 0; q + k <= nt; q++) {
           let known = true;
           for (let r = 0; r < k; r++) {
@@ -403,22 +685,21 @@ export class WordEngine {
           let f: number;
           if (g < 0) {
             if (!grow) continue;
-            g = this.internNgram(toks, q, k, h);
+            g = this.ngrams.add(toks, q, k, h);
             f = this.newFeature(~g);
-            this.ngramFeature[g] = f;
+            this.setNgramFeature(toks, q, k, g, f);
           } else {
             f = this.ngramFeature[g]!;
             if (f < 0) continue;
           }
           const col = cols ? cols[f]! : f;
-          if (col >= 0) this.bump(col);
+          if (col >= 0) counter.bump(col);
         }
       }
-      const nTouched = this.nTouched;
-      const touched = this.touched;
-      const scratch = this.scratch;
-      if (nnz + nTouched > cap) {
-        while (nnz + nTouched > cap) cap *= 2;
+      // 3. The row: columns in first-seen order when learning, sorted otherwise.
+      const nRow = counter.n;
+      if (nnz + nRow > cap) {
+        while (nnz + nRow > cap) cap *= 2;
         const dd = new Float64Array(cap);
         dd.set(data.subarray(0, nnz));
         data = dd;
@@ -426,14 +707,28 @@ export class WordEngine {
         x.set(indices.subarray(0, nnz));
         indices = x;
       }
-      for (let q = 0; q < nTouched; q++) {
-        const f = touched[q]!;
-        indices[nnz] = f;
-        data[nnz] = scratch[f]!;
-        scratch[f] = 0;
+      let rowCols = counter.cols;
+      if (!grow) {
+        if (this.rowCols.length < nRow) this.rowCols = new Int32Array(rowCols.length);
+        const copy = this.rowCols;
+        for (let q = 0; q < nRow; q++) copy[q] = rowCols[q]!;
+        rowCols = copy;
+        sortTouched(rowCols, nRow);
+      }
+      for (let q = 0; q < nRow; q++) {
+        const col = rowCols[q]!;
+        indices[nnz] = col;
+        data[nnz] = counter.get(col);
         nnz++;
       }
+      if (nnz > 0x7fffffff) {
+        throw new MlshipError('INVALID_ARGUMENT', `${owner}: more than 2^31 - 1 non-zero counts; vectorize the documents in batches`);
+      }
       indptr[d + 1] = nnz;
+    }
+    if (cap <= KEEP_OUT) {
+      this.outData = data;
+      this.outIndices = indices;
     }
     return { data: data.slice(0, nnz), indices: indices.slice(0, nnz), indptr };
   }
@@ -483,17 +778,14 @@ export class WordEngine {
       // Decode each key back to its feature through the tables.
       const tokByRank = new Int32Array(nTok);
       for (let t = 0; t < nTok; t++) tokByRank[rankOf[t]!] = t;
-      const pair = new Int32Array(2);
       for (let p = 0; p < nF; p++) {
         const key = sorted[p]!;
         const d1 = Math.floor(key / SHIFT);
         const d2 = key - d1 * SHIFT;
         const t1 = tokByRank[d1 - 1]!;
-        if (d2 === 0) out[p] = this.uniFeature[t1]!;
+        if (d2 === 0) out[p] = this.tokens.slots[this.tokens.slotOf[t1]! + S_FEAT]!;
         else {
-          pair[0] = t1;
-          pair[1] = tokByRank[d2 - 1]!;
-          out[p] = this.ngramFeature[this.ngrams.find(pair, 0, 2, mixSeq(pair, 0, 2))]!;
+          out[p] = this.pairs.get(t1, tokByRank[d2 - 1]!);
         }
       }
       return out;

@@ -451,6 +451,8 @@ export class WordEngine {
   private rowCols: Int32Array = new Int32Array(1024);
   private outData: Float64Array = new Float64Array(1024);
   private outIndices: Int32Array = new Int32Array(1024);
+  /** Token ids of a term being interned. */
+  private internSeq: Int32Array = new Int32Array(8);
 
   constructor(options: WordEngineOptions) {
     this.o = options;
@@ -731,6 +733,64 @@ export class WordEngine {
       this.outIndices = indices;
     }
     return { data: data.slice(0, nnz), indices: indices.slice(0, nnz), indptr };
+  }
+
+  /**
+   * The feature id of `term` (tokens joined by ' ', as {@link featureName} gives them), learning it
+   * as `count(docs, true)` would have if it is new. Used to merge the vocabulary of another engine
+   * with the same options that counted other documents; the term must be one that engine learned.
+   */
+  internFeature(term: string): number {
+    const parts = term.split(' ');
+    const k = parts.length;
+    if (this.internSeq.length < k) this.internSeq = new Int32Array(k);
+    const seq = this.internSeq;
+    for (let q = 0; q < k; q++) {
+      const p = parts[q]!;
+      const b = this.tokens.add(p, 0, p.length, hashRange(p, 0, p.length));
+      seq[q] = this.tokens.slots[b + S_ID]!;
+    }
+    if (k === 1) {
+      const b = this.tokens.slotOf[seq[0]!]!;
+      const f = this.tokens.slots[b + S_FEAT]!;
+      if (f >= 0) return f;
+      if (f === STOP) throw new MlshipError('INTERNAL', `internFeature: '${term}' is a stop word`);
+      const nf = this.newFeature(seq[0]!);
+      this.tokens.slots[b + S_FEAT] = nf;
+      return nf;
+    }
+    if (k === 2) {
+      const f = this.pairs.get(seq[0]!, seq[1]!);
+      if (f >= 0) return f;
+      const g = this.ngrams.add(seq, 0, 2, 0);
+      const nf = this.newFeature(~g);
+      this.pairs.insert(seq[0]!, seq[1]!, nf);
+      return nf;
+    }
+    const h = mixSeq(seq, 0, k);
+    let g = this.ngrams.find(seq, 0, k, h);
+    if (g >= 0) {
+      const f = g < this.ngramFeature.length ? this.ngramFeature[g]! : -1;
+      if (f >= 0) return f;
+    } else g = this.ngrams.add(seq, 0, k, h);
+    const nf = this.newFeature(~g);
+    this.setNgramFeature(seq, 0, k, g, nf);
+    return nf;
+  }
+
+  /** The learned terms in feature id order, as one string and the offsets of each term in it. */
+  exportTerms(): { text: string; offsets: Int32Array } {
+    const n = this.nFeatures;
+    const offsets = new Int32Array(n + 1);
+    const names = new Array<string>(n);
+    let len = 0;
+    for (let f = 0; f < n; f++) {
+      const name = this.featureName(f);
+      names[f] = name;
+      len += name.length;
+      offsets[f + 1] = len;
+    }
+    return { text: names.join(''), offsets };
   }
 
   /** The term of feature `f` (n-grams joined by ' ', as scikit-learn). */

@@ -413,7 +413,7 @@ export function trainTestIndices(n: number, options: TrainTestSplitOptions = {})
   const { nTrain, nTest } = validateShuffleSplit(n, options.testSize, options.trainSize);
   const shuffle = options.shuffle ?? true;
   if (!shuffle) {
-    if (options.stratify) throw new MlshipError('INVALID_ARGUMENT', 'stratify needs shuffle: true (a stratified split always shuffles, as in scikit-learn); set shuffle: true or drop stratify', { field: 'stratify' });
+    if (options.stratify) throw new MlshipError('INVALID_ARGUMENT', 'stratify cannot be used with shuffle: false (a stratified split always shuffles, as in scikit-learn); set shuffle: true or drop stratify', { field: 'stratify' });
     return { train: Int32Array.from({ length: nTrain }, (_, i) => i), test: Int32Array.from({ length: nTest }, (_, i) => nTrain + i) };
   }
   const rng = toRng(options.randomState);

@@ -1,23 +1,10 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { caught, collect, useTempDir } from '../../test/support/temp-files.js';
 import { MlshipError, Rng } from '../core/index.js';
 import { CsvParser, streamCsv, readCsv, type CsvRow } from './csv.js';
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mlship-csv-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function file(name: string, content: string | Uint8Array): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, content);
-  return path;
-}
+const tmp = useTempDir('csv');
+const file = tmp.file;
 
 /** Parses `text` fed in the given chunk sizes (cycled). */
 function parse(text: string, chunkSizes: number[] = [text.length || 1], delimiter = ','): CsvRow[] {
@@ -34,21 +21,7 @@ function parse(text: string, chunkSizes: number[] = [text.length || 1], delimite
   return out;
 }
 
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
-}
 
-async function caught(p: Promise<unknown>): Promise<MlshipError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(MlshipError);
-    return err as MlshipError;
-  }
-  throw new Error('expected an MlshipError');
-}
 
 describe('CsvParser', () => {
   it('parses quoted fields with commas, doubled quotes and newlines, and tracks start lines', () => {
@@ -182,10 +155,10 @@ describe('streamCsv / readCsv on files', () => {
     expect((await caught(collect(readCsv(empty)))).message).toContain(`${empty} is empty`);
     const dup = await file('dup.csv', 'a,a\n1,2\n');
     expect((await caught(collect(readCsv(dup)))).message).toContain("names column 'a' twice");
-    const missing = await caught(collect(streamCsv(join(dir, 'nope.csv'))));
+    const missing = await caught(collect(streamCsv(tmp.path('nope.csv'))));
     expect(missing.code).toBe('NOT_FOUND');
     expect(missing.message).toContain('nope.csv');
-    const isDir = await caught(collect(streamCsv(dir)));
+    const isDir = await caught(collect(streamCsv(tmp.dir)));
     expect(isDir.code).toBe('INVALID_ARGUMENT');
   });
 

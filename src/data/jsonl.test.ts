@@ -1,23 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MlshipError } from '../core/index.js';
+import { describe, expect, it } from 'vitest';
+import { caught, useTempDir } from '../../test/support/temp-files.js';
 import { streamJsonl, type JsonlRecord } from './jsonl.js';
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mlship-jsonl-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function file(name: string, content: string | Uint8Array): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, content);
-  return path;
-}
+const tmp = useTempDir('jsonl');
+const file = tmp.file;
 
 async function collect(path: string): Promise<JsonlRecord[]> {
   const out: JsonlRecord[] = [];
@@ -25,15 +11,6 @@ async function collect(path: string): Promise<JsonlRecord[]> {
   return out;
 }
 
-async function caught(p: Promise<unknown>): Promise<MlshipError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(MlshipError);
-    return err as MlshipError;
-  }
-  throw new Error('expected an MlshipError');
-}
 
 describe('streamJsonl', () => {
   it('yields parsed values with line numbers, skipping blank lines, with CRLF, BOM and no final newline', async () => {
@@ -73,7 +50,7 @@ describe('streamJsonl', () => {
 
   it('an empty file yields nothing; a missing file is NOT_FOUND', async () => {
     expect(await collect(await file('empty.jsonl', ''))).toEqual([]);
-    expect((await caught(collect(join(dir, 'missing.jsonl')))).code).toBe('NOT_FOUND');
+    expect((await caught(collect(tmp.path('missing.jsonl')))).code).toBe('NOT_FOUND');
   });
 
   it('stops reading when the consumer breaks early (reads one chunk of a 4.5 MB file)', async () => {

@@ -1,8 +1,7 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MlshipError } from '../core/index.js';
+import { describe, expect, it } from 'vitest';
+import { caught, useTempDir } from '../../test/support/temp-files.js';
 import {
   fingerprintTextDataset,
   loadAclImdb,
@@ -13,30 +12,9 @@ import {
   type ProgressInfo,
 } from './index.js';
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mlship-text-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tmp = useTempDir('text');
+const file = tmp.file;
 
-async function file(name: string, content: string | Uint8Array): Promise<string> {
-  const path = join(dir, name);
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, content);
-  return path;
-}
-
-async function caught(p: Promise<unknown>): Promise<MlshipError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(MlshipError);
-    return err as MlshipError;
-  }
-  throw new Error('expected an MlshipError');
-}
 
 const IMDB = [
   'review,sentiment',
@@ -242,7 +220,7 @@ async function aclTree(root: string): Promise<void> {
 
 describe('loadAclImdb', () => {
   it('reads train|test/neg|pos in a deterministic order, ignoring unsup, with ids and ratings', async () => {
-    const root = join(dir, 'aclImdb');
+    const root = tmp.path('aclImdb');
     await aclTree(root);
     const all = await loadAclImdb(root);
     expect(all.ids).toEqual(['train/neg/0_2', 'train/neg/3_1', 'train/pos/1_10', 'train/pos/2_8', 'train/pos/10_9', 'test/neg/5_4', 'test/pos/0_7']);
@@ -260,17 +238,17 @@ describe('loadAclImdb', () => {
   });
 
   it('missing folders are NOT_FOUND describing the layout; bad split is INVALID_ARGUMENT', async () => {
-    const root = join(dir, 'half');
+    const root = tmp.path('half');
     await file('half/train/pos/0_9.txt', 'x');
     const err = await caught(loadAclImdb(root, { split: 'train' }));
     expect(err.code).toBe('NOT_FOUND');
     expect(err.message).toContain(`${root}: missing folder train/neg`);
-    expect((await caught(loadAclImdb(join(dir, 'nowhere')))).code).toBe('NOT_FOUND');
+    expect((await caught(loadAclImdb(tmp.path('nowhere')))).code).toBe('NOT_FOUND');
     expect((await caught(loadAclImdb(root, { split: 'dev' as 'train' }))).code).toBe('INVALID_ARGUMENT');
   });
 
   it('collects empty, badly named and non-UTF-8 review files', async () => {
-    const root = join(dir, 'broken');
+    const root = tmp.path('broken');
     await file('broken/train/pos/0_9.txt', 'fine');
     await file('broken/train/pos/1_9.txt', '   ');
     await file('broken/train/pos/review.txt', 'x');
@@ -295,7 +273,7 @@ describe('loadText', () => {
     expect(tsv.texts).toEqual(['x,y', 'z']);
     const jsonl = await loadText(await file('pick/t.jsonl', '{"text":"x","label":"a"}\n{"text":"y","label":"b"}\n'));
     expect(jsonl.texts).toEqual(['x', 'y']);
-    const root = join(dir, 'pick/aclImdb');
+    const root = tmp.path('pick/aclImdb');
     await aclTree(root);
     expect((await loadText(root, { split: 'test' })).ids).toEqual(['test/neg/5_4', 'test/pos/0_7']);
   });

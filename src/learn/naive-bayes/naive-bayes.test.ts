@@ -1,21 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { csrFixture, denseFixture, f64, loadFixture } from '../../../test/support/sklearn-fixtures.js';
 import { CsrMatrix, Matrix, MlshipError, type Label } from '../../core/index.js';
 import { BaseEstimator } from '../base.js';
 import { BernoulliNB, ComplementNB, MultinomialNB, type BaseDiscreteNB, type DiscreteNBParams } from './index.js';
 
 // Fixtures from scripts/sklearn-fixtures/models.py (scikit-learn 1.2.1).
-type F64 = { f64: string };
-type Csr = { shape: [number, number]; indptr: number[]; indices: number[]; data: number[] | F64 };
-type Dense = { shape: [number, number]; data: F64 };
-const load = (name: string): any => JSON.parse(readFileSync(new URL(`../../../test/fixtures/sklearn/${name}`, import.meta.url), 'utf8'));
-const f64 = (v: F64): Float64Array => {
-  const b = Buffer.from(v.f64, 'base64');
-  return new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-};
-const csr = (c: Csr, values?: F64): CsrMatrix =>
-  new CsrMatrix(c.shape[0], c.shape[1], values ? f64(values) : Array.isArray(c.data) ? Float64Array.from(c.data) : f64(c.data), Int32Array.from(c.indices), Int32Array.from(c.indptr));
-const dense = (d: Dense): Matrix => new Matrix(d.shape[0], d.shape[1], f64(d.data));
+const load = loadFixture;
+const csr = csrFixture;
+const dense = denseFixture;
 
 const data = load('models-data.json');
 const nbFx = load('models-nb.json');

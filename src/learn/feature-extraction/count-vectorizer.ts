@@ -3,12 +3,13 @@ import { BaseEstimator, registerEstimator, type EstimatorState, type EstimatorTy
 import { columnCounts, columnSums, numpyArgsort, sortPython, sortRowIndices } from './kernels.js';
 import { compilePythonPattern } from './python-regex.js';
 import {
+  ANALYZER_DEFAULTS,
   buildAnalyzer,
   buildPreprocessor,
   checkDocuments,
   checkNgramRange,
   resolveStopWords,
-  type Preprocessor,
+  type AnalyzerParams,
   type Tokenizer,
 } from './text-analysis.js';
 import { countInParallel, type PortableEngineOptions } from './parallel-count.js';
@@ -20,26 +21,8 @@ import { WordEngine, type WordEngineOptions } from './word-engine.js';
  */
 export type DfBound = number | { count: number } | { proportion: number };
 
-/** Parameters of {@link CountVectorizer}, named as scikit-learn's (camelCase). */
-export interface CountVectorizerParams {
-  /** Only `'content'`: documents are passed as strings. @default 'content' */
-  input: 'content';
-  /** Remove accents: `'ascii'` (NFKD, keep ASCII), `'unicode'` (NFKD, drop combining marks) or null. @default null */
-  stripAccents: 'ascii' | 'unicode' | null;
-  /** Lowercase before tokenizing (ignored when a `preprocessor` is given, as in scikit-learn). @default true */
-  lowercase: boolean;
-  /** A function (or registered function name, e.g. 'strip_html_lower') replacing lowercasing and accent stripping. @default null */
-  preprocessor: string | Preprocessor | null;
-  /** A function (or registered name) splitting a preprocessed document into tokens; replaces `tokenPattern`. @default null */
-  tokenizer: string | Tokenizer | null;
-  /** 'word', 'char', 'char_wb', or a function (or registered name) from raw document to features. @default 'word' */
-  analyzer: 'word' | 'char' | 'char_wb' | string | Tokenizer;
-  /** 'english' (scikit-learn's 318-word list), an array of words, or null. Word analyzer only. @default null */
-  stopWords: 'english' | readonly string[] | null;
-  /** A Python `re` pattern for tokens; with one capturing group, the group is the token. @default '(?u)\\b\\w\\w+\\b' */
-  tokenPattern: string | null;
-  /** [minN, maxN]: the n-gram sizes to extract. @default [1, 1] */
-  ngramRange: readonly [number, number];
+/** Parameters of {@link CountVectorizer}, named as scikit-learn's (camelCase): the shared text-analysis ones and these. */
+export interface CountVectorizerParams extends AnalyzerParams {
   /**
    * Drop terms in more documents than this. A number that is exactly 1 means 100% (scikit-learn's
    * default 1.0); another integer is a document count; a non-integer in [0, 1) is a proportion.
@@ -72,15 +55,7 @@ export interface CountVectorizerParams {
 }
 
 const COUNT_DEFAULTS: CountVectorizerParams = {
-  input: 'content',
-  stripAccents: null,
-  lowercase: true,
-  preprocessor: null,
-  tokenizer: null,
-  analyzer: 'word',
-  stopWords: null,
-  tokenPattern: '(?u)\\b\\w\\w+\\b',
-  ngramRange: [1, 1],
+  ...ANALYZER_DEFAULTS,
   maxDf: 1,
   minDf: 1,
   maxFeatures: null,

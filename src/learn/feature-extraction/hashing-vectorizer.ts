@@ -1,7 +1,7 @@
 import { CsrMatrix, MlshipError, murmurhash3_32 } from '../../core/index.js';
 import { BaseEstimator, registerEstimator, type EstimatorState, type EstimatorType } from '../base.js';
 import { normalizeRowsL1, normalizeRowsL2 } from './kernels.js';
-import { buildAnalyzer, checkDocuments, checkNgramRange, type AnalyzerParams, type Tokenizer } from './text-analysis.js';
+import { ANALYZER_DEFAULTS, buildAnalyzer, checkDocuments, checkNgramRange, type AnalyzerParams, type Tokenizer } from './text-analysis.js';
 import type { TfidfNorm } from './tfidf.js';
 
 /** Parameters of {@link HashingVectorizer}, named as scikit-learn's (camelCase). */
@@ -19,15 +19,7 @@ export interface HashingVectorizerParams extends AnalyzerParams {
 const encoder = new TextEncoder();
 
 const HASHING_DEFAULTS: HashingVectorizerParams = {
-  input: 'content',
-  stripAccents: null,
-  lowercase: true,
-  preprocessor: null,
-  tokenizer: null,
-  analyzer: 'word',
-  stopWords: null,
-  tokenPattern: '(?u)\\b\\w\\w+\\b',
-  ngramRange: [1, 1],
+  ...ANALYZER_DEFAULTS,
   nFeatures: 2 ** 20,
   binary: false,
   norm: 'l2',

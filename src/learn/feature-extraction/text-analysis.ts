@@ -254,18 +254,40 @@ export function wordNgrams(tokens: string[], minN: number, maxN: number): string
   return out;
 }
 
-/** The text-processing parameters shared by the vectorizers (see {@link CountVectorizerParams}). */
+/** The text-processing parameters shared by the vectorizers, named as scikit-learn's (camelCase). */
 export interface AnalyzerParams {
+  /** Only `'content'`: documents are passed as strings. @default 'content' */
   input: 'content';
+  /** Remove accents: `'ascii'` (NFKD, keep ASCII), `'unicode'` (NFKD, drop combining marks) or null. @default null */
   stripAccents: 'ascii' | 'unicode' | null;
+  /** Lowercase before tokenizing (ignored when a `preprocessor` is given, as in scikit-learn). @default true */
   lowercase: boolean;
+  /** A function (or registered function name, e.g. 'strip_html_lower') replacing lowercasing and accent stripping. @default null */
   preprocessor: string | Preprocessor | null;
+  /** A function (or registered name) splitting a preprocessed document into tokens; replaces `tokenPattern`. @default null */
   tokenizer: string | Tokenizer | null;
+  /** 'word', 'char', 'char_wb', or a function (or registered name) from raw document to features. @default 'word' */
   analyzer: 'word' | 'char' | 'char_wb' | string | Tokenizer;
+  /** 'english' (scikit-learn's 318-word list), an array of words, or null. Word analyzer only. @default null */
   stopWords: 'english' | readonly string[] | null;
+  /** A Python `re` pattern for tokens; with one capturing group, the group is the token. @default '(?u)\\b\\w\\w+\\b' */
   tokenPattern: string | null;
+  /** [minN, maxN]: the n-gram sizes to extract. @default [1, 1] */
   ngramRange: readonly [number, number];
 }
+
+/** scikit-learn's defaults for {@link AnalyzerParams}. */
+export const ANALYZER_DEFAULTS: AnalyzerParams = {
+  input: 'content',
+  stripAccents: null,
+  lowercase: true,
+  preprocessor: null,
+  tokenizer: null,
+  analyzer: 'word',
+  stopWords: null,
+  tokenPattern: '(?u)\\b\\w\\w+\\b',
+  ngramRange: [1, 1],
+};
 
 function resolveFunction<F extends (...args: any[]) => unknown>(v: unknown, param: string, owner: string): F {
   if (typeof v === 'function') return v as F;

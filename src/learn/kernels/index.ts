@@ -22,6 +22,7 @@ export {
   cscTMatVecL2,
   cscMatMulFeatureMajor,
   cscTMatMulFeatureMajorL2,
+  linearScores,
 } from './sparse.js';
 export type { CscArrays } from './sparse.js';
 export { logsumexpRows, logNormalizeRows, softmaxRows, argmaxRows, pairwiseSum } from './reduce.js';

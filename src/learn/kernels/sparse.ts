@@ -1,3 +1,4 @@
+import { CsrMatrix, type AnyMatrix, type Matrix } from '../../core/index.js';
 /**
  * Sparse (CSR) and dense matrix-vector kernels over flat typed arrays. Pure functions: they write
  * into the `out` buffer they are given and allocate nothing, so solvers can call them once per
@@ -468,4 +469,23 @@ export function cscTMatMulFeatureMajorL2(csc: CscArrays, cols: number, g: Float6
     }
   }
   return norm2;
+}
+
+/**
+ * Row scores of a linear model: `out[i*k + c] = x_i · W_c (+ bias[c])` for a CSR or dense `X` and a
+ * class-major weight matrix `W` (k x d), as Naive Bayes' joint log-likelihood and a linear model's
+ * decision function need. The bias is added after the product, in that order.
+ *
+ * @example
+ * ```ts
+ * const scores = linearScores(X, coef, intercept); // X.rows * coef.rows values, row-major
+ * ```
+ */
+export function linearScores(X: AnyMatrix, W: Matrix, bias?: Float64Array | null): Float64Array {
+  const k = W.rows;
+  const out = new Float64Array(X.rows * k);
+  if (X instanceof CsrMatrix) csrMatMulClassMajor(X.indptr, X.indices, X.data, X.rows, W.data, k, W.cols, out);
+  else denseMatMulClassMajor(X.data, X.rows, X.cols, W.data, k, out);
+  if (bias) for (let i = 0; i < X.rows; i++) for (let c = 0; c < k; c++) out[i * k + c] = out[i * k + c]! + bias[c]!;
+  return out;
 }

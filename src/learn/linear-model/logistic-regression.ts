@@ -1,12 +1,11 @@
-import { CsrMatrix, Matrix, MlshipError, encodeLabels, uniqueLabels, type AnyMatrix, type Label } from '../../core/index.js';
+import { Matrix, MlshipError, encodeLabels, uniqueLabels, type AnyMatrix, type Label } from '../../core/index.js';
 import { BaseEstimator, registerEstimator, type Classifier, type EstimatorState } from '../base.js';
 import {
   argmaxRows,
   checkFeatureCount,
   checkLabels,
   checkMatrix,
-  csrMatMulClassMajor,
-  denseMatMulClassMajor,
+  linearScores,
   labelAccuracy,
   lbfgs,
   softmaxRows,
@@ -255,14 +254,7 @@ export class LogisticRegression extends BaseEstimator<LogisticRegressionParams> 
   }
 
   private scores(Xm: AnyMatrix): Float64Array {
-    const coef = this.coef_!;
-    const r = coef.rows;
-    const out = new Float64Array(Xm.rows * r);
-    if (Xm instanceof CsrMatrix) csrMatMulClassMajor(Xm.indptr, Xm.indices, Xm.data, Xm.rows, coef.data, r, coef.cols, out);
-    else denseMatMulClassMajor(Xm.data, Xm.rows, Xm.cols, coef.data, r, out);
-    const b = this.intercept_!;
-    for (let i = 0; i < Xm.rows; i++) for (let c = 0; c < r; c++) out[i * r + c] = out[i * r + c]! + b[c]!;
-    return out;
+    return linearScores(Xm, this.coef_!, this.intercept_!);
   }
 
   /**

@@ -1,6 +1,6 @@
-import { CsrMatrix, type AnyMatrix } from '../../core/index.js';
+import type { AnyMatrix } from '../../core/index.js';
 import { registerEstimator } from '../base.js';
-import { csrMatMulClassMajor, denseMatMulClassMajor } from '../kernels/index.js';
+import { linearScores } from '../kernels/index.js';
 import { BaseDiscreteNB, rejectNegative, rowSums, type DiscreteNBParams } from './base.js';
 
 /** Hyperparameters of {@link ComplementNB}. */
@@ -63,11 +63,8 @@ export class ComplementNB extends BaseDiscreteNB<ComplementNBParams> {
   }
 
   protected jointLogLikelihood(X: AnyMatrix): Float64Array {
-    const flp = this.featureLogProb_!;
-    const k = flp.rows;
-    const out = new Float64Array(X.rows * k);
-    if (X instanceof CsrMatrix) csrMatMulClassMajor(X.indptr, X.indices, X.data, X.rows, flp.data, k, flp.cols, out);
-    else denseMatMulClassMajor(X.data, X.rows, X.cols, flp.data, k, out);
+    const k = this.featureLogProb_!.rows;
+    const out = linearScores(X, this.featureLogProb_!);
     if (k === 1) {
       const prior = this.classLogPrior_![0]!;
       for (let i = 0; i < X.rows; i++) out[i] = out[i]! + prior;

@@ -1,6 +1,6 @@
-import { CsrMatrix, type AnyMatrix } from '../../core/index.js';
+import type { AnyMatrix } from '../../core/index.js';
 import { registerEstimator } from '../base.js';
-import { csrMatMulClassMajor, denseMatMulClassMajor } from '../kernels/index.js';
+import { linearScores } from '../kernels/index.js';
 import { BaseDiscreteNB, rejectNegative, rowSums, type DiscreteNBParams } from './base.js';
 
 /** Hyperparameters of {@link MultinomialNB}. */
@@ -47,14 +47,7 @@ export class MultinomialNB extends BaseDiscreteNB<MultinomialNBParams> {
   }
 
   protected jointLogLikelihood(X: AnyMatrix): Float64Array {
-    const flp = this.featureLogProb_!;
-    const k = flp.rows;
-    const out = new Float64Array(X.rows * k);
-    if (X instanceof CsrMatrix) csrMatMulClassMajor(X.indptr, X.indices, X.data, X.rows, flp.data, k, flp.cols, out);
-    else denseMatMulClassMajor(X.data, X.rows, X.cols, flp.data, k, out);
-    const prior = this.classLogPrior_!;
-    for (let i = 0; i < X.rows; i++) for (let c = 0; c < k; c++) out[i * k + c] = out[i * k + c]! + prior[c]!;
-    return out;
+    return linearScores(X, this.featureLogProb_!, this.classLogPrior_!);
   }
 }
 registerEstimator(MultinomialNB);

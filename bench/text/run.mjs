@@ -12,15 +12,13 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureCorpus } from './synth-corpus.mjs';
+import { PYTHON, ROOT, fmt, loadavg, machine as machineInfo, median, runMeasurement, writeSection } from '../common.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = resolve(HERE, '..', '..');
 const CACHE = join(ROOT, '.bench-cache');
-const PYTHON = '/usr/bin/python3';
 const SEED = 42;
 const NODE_FLAGS = ['--max-old-space-size=12288'];
 
@@ -76,28 +74,9 @@ function fail(msg) {
   process.exit(2);
 }
 
-const median = (xs) => {
-  const s = xs.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((p, q) => p - q);
-  if (s.length === 0) return null;
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-
-function lastJsonLine(stdout) {
-  const lines = stdout.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]);
-}
-
 function measure(side, corpusPath, pipeline, latencyCalls) {
   const args = ['--corpus', corpusPath, '--pipeline', pipeline, '--latency-calls', String(latencyCalls)];
-  const [cmd, argv] = side === 'sklearn' ? [PYTHON, [join(HERE, 'sklearn_bench.py'), ...args]] : [process.execPath, [...NODE_FLAGS, join(HERE, 'mlship-bench.mjs'), ...args]];
-  const r = spawnSync(cmd, argv, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (r.status !== 0) {
-    const lines = (r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n');
-    const why = lines[lines.length - 1].trim();
-    return { error: why };
-  }
-  return lastJsonLine(r.stdout);
+  return side === 'sklearn' ? runMeasurement(PYTHON, [join(HERE, 'sklearn_bench.py'), ...args]) : runMeasurement(process.execPath, [...NODE_FLAGS, join(HERE, 'mlship-bench.mjs'), ...args]);
 }
 
 async function prepareCorpus(name) {
@@ -141,27 +120,6 @@ async function checkSpamAssassin(path) {
   return mine === theirs ? 'identical to mlship `loadDataset(\'spam-assassin\')` (sha256 of texts and labels)' : `DIFFERS from mlship loadDataset('spam-assassin') (${ds.texts.length} vs ${lines.length} documents)`;
 }
 
-function machine() {
-  const cpus = os.cpus();
-  const v = spawnSync(PYTHON, [join(HERE, 'sklearn_bench.py'), '--versions'], { encoding: 'utf8' });
-  const py = v.status === 0 ? lastJsonLine(v.stdout) : {};
-  const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' });
-  const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' });
-  return {
-    cores: cpus.length,
-    cpu: cpus[0]?.model ?? 'unknown',
-    memGb: (os.totalmem() / 2 ** 30).toFixed(1),
-    os: `${os.type()} ${os.release()}`,
-    node: process.version,
-    python: py.python ?? 'unknown',
-    sklearn: py.sklearn ?? 'unknown',
-    numpy: py.numpy ?? 'unknown',
-    scipy: py.scipy ?? 'unknown',
-    commit: git.status === 0 ? git.stdout.trim() + (dirty.stdout.trim() ? ' (with uncommitted changes)' : '') : 'unknown',
-    loadavg: os.loadavg().map((x) => x.toFixed(2)).join(' '),
-  };
-}
-
 const FIGURES = ['fit_s', 'predict_s', 'e2e_s', 'e2e_cpu_s', 'latency_median_us', 'latency_p99_us', 'accuracy', 'peak_rss_kb', 'n_features', 'n_iter'];
 
 function aggregate(runs) {
@@ -174,15 +132,6 @@ function aggregate(runs) {
   if (ok.length < runs.length) agg.failedRuns = runs.length - ok.length;
   return agg;
 }
-
-const fmt = {
-  s: (x) => (x == null ? '–' : x < 0.1 ? x.toFixed(4) : x < 10 ? x.toFixed(3) : x.toFixed(1)),
-  us: (x) => (x == null ? '–' : x < 100 ? x.toFixed(1) : x.toFixed(0)),
-  pct: (x) => (x == null ? '–' : (100 * x).toFixed(2)),
-  mb: (x) => (x == null ? '–' : (x / 1024).toFixed(0)),
-  int: (x) => (x == null ? '–' : Math.round(x).toLocaleString('en-US')),
-  ratio: (a, b) => (a == null || b == null || b === 0 ? '–' : `${(a / b).toFixed(2)}x`),
-};
 
 function verdicts(corpus, res) {
   const out = [];
@@ -218,7 +167,7 @@ function verdicts(corpus, res) {
 function corpusTable(name, info, res) {
   const lines = [];
   const any = res.nb?.sklearn ?? res.nb?.mlship ?? res.lr?.sklearn ?? res.lr?.mlship ?? {};
-  lines.push(`### ${name}`, '');
+  lines.push(`#### ${name}`, '');
   lines.push(`${info} — ${fmt.int(any.n_train)} training / ${fmt.int(any.n_test)} test documents.`, '');
   lines.push('| Pipeline | Measure | scikit-learn | mlship | sklearn ÷ mlship |', '|---|---|---:|---:|---:|');
   for (const p of ['nb', 'lr']) {
@@ -253,10 +202,10 @@ function report({ args, mach, started, corpusInfo, results, checks, seconds }) {
   const cmd = `npm run bench:text${argText ? ` -- ${argText}` : ''}`;
   const all = Object.entries(results).flatMap(([c, r]) => verdicts(c, r));
   const L = [];
-  L.push('# Benchmarks: mlship vs scikit-learn, text classification', '');
-  L.push('Generated by `bench/text/run.mjs`; do not edit by hand. Both libraries run in the same invocation, on the same');
+  L.push('## Text classification: mlship vs scikit-learn', '');
+  L.push('Generated by `bench/text/run.mjs`. Both libraries run in the same invocation, on the same');
   L.push('machine, on the same documents and the same 80/20 split (document *i* is a test document when *i* mod 5 = 4).', '');
-  L.push('## How it was measured', '');
+  L.push('### How it was measured', '');
   L.push('```sh', cmd, '```', '');
   L.push(`- Date: ${started.toISOString()} (took ${(seconds / 60).toFixed(1)} min)${args.quick ? '; **quick run** (fewer runs, no 200k corpus)' : ''}`);
   L.push(`- Machine: ${mach.cores} cores, ${mach.cpu}, ${mach.memGb} GB RAM, ${mach.os}; load average at start ${mach.loadavg}, at end ${mach.loadavgEnd}`);
@@ -275,11 +224,11 @@ function report({ args, mach, started, corpusInfo, results, checks, seconds }) {
   L.push('- Synthetic corpora: `bench/text/synth-corpus.mjs` (seed 42): Zipfian pseudo-words over a 50,000-word');
   L.push('  vocabulary, lognormal lengths around 230 words, label-dependent word distributions and 6% label noise.');
   L.push('');
-  L.push('## Targets', '');
+  L.push('### Targets', '');
   L.push('| Corpus | Target | Measured (mlship vs scikit-learn) | Verdict |', '|---|---|---|---|');
   for (const v of all) L.push(`| ${v.corpus} | ${v.target} | ${v.measured.replace(/\|/g, '\\|')} | **${v.verdict}** |`);
   L.push('');
-  L.push('## Results per corpus', '');
+  L.push('### Results per corpus', '');
   for (const [c, r] of Object.entries(results)) L.push(corpusTable(c, corpusInfo[c], r), '');
   return L.join('\n');
 }
@@ -288,7 +237,7 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   const started = new Date();
   const t0 = performance.now();
-  const mach = machine();
+  const mach = machineInfo(join(HERE, 'sklearn_bench.py'));
   console.log(`bench:text — ${mach.cores} cores ${mach.cpu}, Node ${mach.node}, scikit-learn ${mach.sklearn}; load ${mach.loadavg}`);
   const sides = args.side === 'both' ? ['sklearn', 'mlship'] : [args.side];
   const corpusInfo = {
@@ -335,11 +284,10 @@ async function main() {
     for (const v of verdicts(c, results[c])) console.log(`  ${v.verdict.padEnd(12)} ${c}: ${v.target}: ${v.measured}`);
   }
   const seconds = (performance.now() - t0) / 1000;
-  mach.loadavgEnd = os.loadavg().map((x) => x.toFixed(2)).join(' ');
+  mach.loadavgEnd = loadavg();
   writeFileSync(join(CACHE, `results-${started.toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ args, mach, raw, results }, null, 1));
-  mkdirSync(dirname(args.out), { recursive: true });
-  writeFileSync(args.out, report({ args, mach, started, corpusInfo, results, checks, seconds }) + '\n');
-  console.log(`wrote ${relative(ROOT, args.out)} (${(seconds / 60).toFixed(1)} min)`);
+  writeSection(args.out, 'text', report({ args, mach, started, corpusInfo, results, checks, seconds }));
+  console.log(`wrote the text section of ${relative(ROOT, args.out)} (${(seconds / 60).toFixed(1)} min)`);
 }
 
 await main();

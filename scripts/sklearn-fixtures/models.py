@@ -24,32 +24,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.naive_bayes import BernoulliNB, ComplementNB, MultinomialNB
 
-from _common import SPAM_DIR, spam_assassin, write_fixture
+from _common import SPAM_DIR, csr, dense, f64, spam_assassin, write_fixture
 
 warnings.simplefilter('ignore', FutureWarning)
-
-
-def f64(a):
-    """Exact float64 array as base64 (little-endian)."""
-    return {'f64': base64.b64encode(np.ascontiguousarray(a, dtype='<f8').tobytes()).decode('ascii')}
-
-
-def csr(m):
-    m = sparse.csr_matrix(m, dtype=np.float64)
-    m.sort_indices()
-    data = m.data
-    is_int = bool(np.all(data == np.round(data)))
-    return {
-        'shape': [int(m.shape[0]), int(m.shape[1])],
-        'indptr': m.indptr.astype(int).tolist(),
-        'indices': m.indices.astype(int).tolist(),
-        'data': data.astype(int).tolist() if is_int else f64(data),
-    }
-
-
-def dense(a):
-    a = np.asarray(a, dtype=np.float64)
-    return {'shape': [int(a.shape[0]), int(a.shape[1])], 'data': f64(a.ravel())}
 
 
 def labels(y):

@@ -2,9 +2,11 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { MlshipError, type Label, type Matrix } from '../core/index.js';
 import { listDatasets, readCsv, streamJsonl } from '../data/index.js';
-import { isClassifier } from '../learn/index.js';
+import { isClassifier, isRegressor } from '../learn/index.js';
 import { loadModel, readModelMetadata, type SavedModel } from '../model/index.js';
 import { Progress, table, type CliIo } from './io.js';
+import { predictRows, renderImportance, renderRegressionComparison, renderTabularDataset, tabularJson } from './tabular-commands.js';
+import { runTabularWorkload, saveTabularModel } from './workloads/tabular.js';
 import { evaluationJson, modelJson, renderComparison, renderDataset, renderEvaluation, renderMetadata, renderModel, renderSaved, toJson } from './render.js';
 import { evaluateTextClassifier, loadTextData, modelName, runTextWorkload, saveTextModel, type TextModelSpec } from './workloads/text.js';
 
@@ -31,7 +33,7 @@ export interface QuickstartOptions {
   json?: boolean;
 }
 
-/** `mlship quickstart`: both reference pipelines on the built-in corpus, reported and saved. */
+/** `mlship quickstart`: both reference workloads on the built-in datasets, reported and saved. */
 export async function quickstart(opts: QuickstartOptions, io: CliIo): Promise<void> {
   const progress = progressFor(io);
   const result = await runTextWorkload({
@@ -48,15 +50,31 @@ export async function quickstart(opts: QuickstartOptions, io: CliIo): Promise<vo
   progress.start('saving model packages');
   for (const m of result.models) saved.push({ name: m.name, saved: await saveTextModel(result, m, join(outDir, `${m.name}.mlship`), { command: 'quickstart' }) });
   progress.done();
+  const housing = await runTabularWorkload({ data: 'boston-housing', models: ['linear', 'rf', 'hgb'], testSize: opts.testSize, seed: opts.seed, cwd: cwdOf(io), progress });
+  const housingSaved: { name: string; saved: SavedModel }[] = [];
+  progress.start('saving model packages');
+  for (const m of housing.models) housingSaved.push({ name: m.name, saved: await saveTabularModel(housing, m, join(outDir, `${m.name}.mlship`), { command: 'quickstart' }) });
+  progress.done();
   if (opts.json) {
-    io.stdout.write(toJson({ dataset: result.dataset, split: result.split, models: result.models.map((m, i) => modelJson(m, saved[i]!.saved)) }));
+    io.stdout.write(
+      toJson({
+        dataset: result.dataset,
+        split: result.split,
+        models: result.models.map((m, i) => modelJson(m, saved[i]!.saved)),
+        housing: tabularJson(housing, housingSaved.map((s) => s.saved)),
+      }),
+    );
     return;
   }
-  let out = 'mlship quickstart: the text reference workload on the built-in SpamAssassin corpus\n\n' + renderDataset(result);
+  let out = 'mlship quickstart: the two reference workloads on the built-in datasets\n\n# 1. text classification: spam filtering on the SpamAssassin corpus\n\n' + renderDataset(result);
   for (const m of result.models) out += renderModel(m);
   out += '\n== comparison (test set) ==\n\n' + renderComparison(result.models);
-  out += '\nsaved model packages:\n' + renderSaved(saved, cwdOf(io));
-  out += `\nnext: mlship predict --model ${join(opts.outDir ?? MODELS_DIR, `${result.models[0]!.name}.mlship`)} --text "Win a FREE cruise, click now"\n`;
+  out += '\n# 2. regression: house prices on the Boston housing data\n\n' + renderTabularDataset(housing);
+  out += '\n== regression on the test set ==\n\n' + renderRegressionComparison(housing.models) + renderImportance(housing);
+  out += '\nsaved model packages:\n' + renderSaved([...saved, ...housingSaved], cwdOf(io));
+  const dir = opts.outDir ?? MODELS_DIR;
+  out += `\nnext: mlship predict --model ${join(dir, `${result.models[0]!.name}.mlship`)} --text "Win a FREE cruise, click now"\n`;
+  out += `      mlship predict --model ${join(dir, 'housing-hgb.mlship')} --row '{"crim":0.03,"zn":0,"indus":7.07,"chas":0,"nox":0.469,"rm":6.4,"age":79,"dis":4.97,"rad":2,"tax":242,"ptratio":17.8,"b":396.9,"lstat":9.1}'\n`;
   io.stdout.write(out);
 }
 
@@ -116,6 +134,7 @@ export async function trainText(opts: TrainTextOptions, io: CliIo): Promise<void
 export interface PredictOptions {
   model: string;
   text?: string[];
+  row?: string[];
   input?: string;
   textColumn?: string;
   json?: boolean;
@@ -124,14 +143,16 @@ export interface PredictOptions {
 /** `mlship predict`: labels and class probabilities for documents. */
 export async function predict(opts: PredictOptions, io: CliIo): Promise<void> {
   const cwd = cwdOf(io);
-  if (!opts.text?.length && !opts.input) {
-    throw new MlshipError('INVALID_ARGUMENT', 'give the documents to classify with --text "..." (repeatable) or --input file.jsonl|csv|txt', {
+  if (!opts.text?.length && !opts.input && !opts.row?.length) {
+    throw new MlshipError('INVALID_ARGUMENT', 'give the documents to classify with --text "..." (repeatable) or --input file.jsonl|csv|txt, or the rows for a tabular model with --row \'{"col": value}\' or --input rows.csv|jsonl|parquet', {
       hint: 'mlship predict --model mlship/models/tfidf-nb.mlship --text "Win a FREE cruise"',
     });
   }
-  const { estimator, metadata } = await loadModel(resolve(cwd, opts.model));
+  const loaded = await loadModel(resolve(cwd, opts.model));
+  const { estimator, metadata } = loaded;
+  if (isRegressor(estimator)) return predictRows(loaded, { ...opts, model: opts.model }, io);
   if (!isClassifier(estimator)) {
-    throw new MlshipError('INVALID_ARGUMENT', `${opts.model} holds a ${metadata.estimator}, not a classifier; mlship predict needs a classifier model package`, { file: opts.model });
+    throw new MlshipError('INVALID_ARGUMENT', `${opts.model} holds a ${metadata.estimator}, not a classifier or regressor; mlship predict needs a model package of one`, { file: opts.model });
   }
   const field = opts.textColumn ?? metadata.signature?.inputs[0]?.name ?? 'text';
   const texts = [...(opts.text ?? [])];
@@ -247,7 +268,7 @@ export function datasets(opts: { json?: boolean }, io: CliIo): void {
     io.stdout.write(toJson(list));
     return;
   }
-  const rows: (string | number)[][] = [['name', 'labels', 'description']];
-  for (const d of list) rows.push([d.name, d.labels.join(', '), d.description]);
+  const rows: (string | number)[][] = [['name', 'labels', 'kind', 'rows', 'target', 'description']];
+  for (const d of list) rows.push([d.name, d.labels.join(', ') || '-', d.kind, d.rows, d.target ?? '-', d.description]);
   io.stdout.write(table(rows));
 }

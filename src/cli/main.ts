@@ -5,6 +5,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { isMlshipError } from '../core/index.js';
 import { mlshipVersion } from '../model/index.js';
 import { datasets, evaluate, modelInfo, predict, quickstart, trainText } from './commands.js';
+import { addDataCommands } from './data-commands.js';
+import { addTabularCommands } from './tabular-commands.js';
 import { processIo, type CliIo } from './io.js';
 import { collect, docFrequency, fraction, ngramRange, nonNegativeInt, oneOf, positiveInt, positiveNumber } from './options.js';
 
@@ -45,9 +47,9 @@ function buildProgram(io: CliIo): Command {
     .addHelpText('after', example('mlship quickstart\nmlship train text --data spam-assassin --model logreg --ngram 1,2\nmlship predict --model mlship/models/tfidf-nb.mlship --text "Win a FREE cruise"'));
 
   command(program, 'quickstart')
-    .description('run the text reference workload end to end on the built-in SpamAssassin corpus: load, stratified 80/20 split, fit TF-IDF + MultinomialNB and TF-IDF(1,2) + LogisticRegression, evaluate, compare, save both models under ./mlship/models/')
+    .description('run both reference workloads end to end on the built-in datasets and save every model under ./mlship/models/: text classification on the SpamAssassin corpus (stratified 80/20 split, TF-IDF + MultinomialNB and TF-IDF(1,2) + LogisticRegression) and house-price regression on the Boston housing data (80/20 split, LinearRegression, RandomForest, HistGradientBoosting, permutation importance)')
     .addOption(new Option('--C <c>', 'inverse regularisation strength of the logistic regression').argParser(positiveNumber).default(undefined, '1.0, as scikit-learn'))
-    .option('--limit <n>', 'use a stratified seeded subsample of n documents (faster)', positiveInt)
+    .option('--limit <n>', 'use a stratified seeded subsample of n documents of the text corpus (faster)', positiveInt)
     .option('--test-size <fraction>', 'fraction of documents held out for testing', fraction, 0.2)
     .option('--seed <n>', 'seed of the split (and of --limit subsampling)', nonNegativeInt, 42)
     .option('--out-dir <dir>', 'directory for the model packages', 'mlship/models')
@@ -57,7 +59,7 @@ function buildProgram(io: CliIo): Command {
 
   const train = command(program, 'train')
     .description('train a model and save it as a model package')
-    .addHelpText('after', example('mlship train text --data spam-assassin --model nb'));
+    .addHelpText('after', example('mlship train text --data spam-assassin --model nb\nmlship train tabular --data boston-housing --model ridge,hgb'));
   command(train, 'text')
     .description('train a TF-IDF text classifier (Naive Bayes or logistic regression) on a text source, evaluate it on a held-out split and save it')
     .requiredOption('--data <source>', 'a built-in dataset name (see `mlship datasets`), an IMDB CSV (review,sentiment), a CSV/JSONL file (with --text-column/--label-column), or an aclImdb directory')
@@ -82,15 +84,17 @@ function buildProgram(io: CliIo): Command {
                mlship train text --data ./aclImdb --model logreg --min-df 2 --max-df 0.95`),
     )
     .action(async (opts) => trainText(opts, io));
+  addTabularCommands(train, command, example, io);
 
   command(program, 'predict')
-    .description('predict labels and class probabilities for documents with a saved model package')
+    .description('predict with a saved model package: labels and class probabilities for documents (text models), or values for table rows (tabular models)')
     .requiredOption('--model <file>', 'a model package (.mlship)')
     .option('--text <text>', 'a document to classify (repeatable)', collect)
-    .option('--input <file>', 'documents to classify: .jsonl (strings or objects with a text field), .csv (a text column) or .txt (one per line)')
+    .option('--row <json>', 'a row for a tabular model, as a JSON object of its input columns (repeatable)', collect)
+    .option('--input <file>', 'documents to classify: .jsonl (strings or objects with a text field), .csv (a text column) or .txt (one per line); for a tabular model, rows as .csv, .jsonl or .parquet')
     .option('--text-column <name>', "field/column of --input holding the text (default: the model signature's input, usually 'text')")
     .option('--json', 'print the predictions as JSON')
-    .addHelpText('after', example('mlship predict --model mlship/models/tfidf-nb.mlship --text "Win a FREE cruise" --text "Meeting at 3pm"\nmlship predict --model mlship/models/tfidf-logreg.mlship --input emails.jsonl --json'))
+    .addHelpText('after', example('mlship predict --model mlship/models/tfidf-nb.mlship --text "Win a FREE cruise" --text "Meeting at 3pm"\nmlship predict --model mlship/models/tfidf-logreg.mlship --input emails.jsonl --json\nmlship predict --model mlship/models/housing-hgb.mlship --input houses.csv'))
     .action(async (opts) => predict(opts, io));
 
   command(program, 'evaluate')
@@ -114,6 +118,8 @@ function buildProgram(io: CliIo): Command {
     .option('--json', 'print the metadata as JSON')
     .addHelpText('after', example('mlship model info mlship/models/tfidf-nb.mlship\nmlship model info model.mlship --json'))
     .action(async (file: string, opts) => modelInfo(file, opts, io));
+
+  addDataCommands(program, command, example, io);
 
   command(program, 'datasets')
     .description('list the built-in datasets')

@@ -67,3 +67,20 @@ export function oneOf<T extends string>(choices: readonly T[]): (value: string) 
     return value as T;
   };
 }
+
+/**
+ * A comma-separated list whose items are all among `choices`, such as `--model linear,rf`.
+ *
+ * @example
+ * ```ts
+ * listOf(['linear', 'rf'] as const)('rf,linear'); // ['rf', 'linear']
+ * ```
+ */
+export function listOf<T extends string>(choices: readonly T[]): (value: string) => T[] {
+  return (value: string): T[] => {
+    const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+    const bad = items.filter((m) => !(choices as readonly string[]).includes(m));
+    if (items.length === 0 || bad.length > 0) throw new InvalidArgumentError(`${bad.length ? `unknown ${bad.map((b) => `'${b}'`).join(', ')}; ` : ''}expected a comma-separated list of ${choices.join(', ')}.`);
+    return items as T[];
+  };
+}

@@ -1,5 +1,6 @@
 /**
- * mlship/core: errors with codes, a seeded RNG, dense and sparse matrices on typed arrays,
+ * mlship/core: errors with codes, a seeded RNG, dense and sparse matrices and a columnar table on
+ * typed arrays,
  * hashing, and worker-thread helpers. Every other module builds on these.
  *
  * @packageDocumentation
@@ -9,6 +10,8 @@ export type { ErrorCode, ErrorDetails } from './errors.js';
 export { Rng, toRng } from './rng.js';
 export { Matrix, CsrMatrix, numRows, takeRows } from './matrix.js';
 export type { AnyMatrix } from './matrix.js';
+export { Table, NumericColumn, StringColumn, CategoryColumn, isNumericKind } from './table.js';
+export type { Column, ColumnKind, NumericKind, CellValue, TableFromOptions } from './table.js';
 export { compareLabels, uniqueLabels, encodeLabels } from './labels.js';
 export type { Label } from './labels.js';
 export { sha256, Fingerprint, murmurhash3_32 } from './hash.js';

@@ -208,14 +208,18 @@ export class CsrMatrix {
 /** Either matrix kind. */
 export type AnyMatrix = Matrix | CsrMatrix;
 
-/** Number of rows of a matrix or an array. */
-export function numRows(x: AnyMatrix | ArrayLike<unknown>): number {
-  return x instanceof Matrix || x instanceof CsrMatrix ? x.rows : x.length;
+/** Number of rows of a matrix, a table (anything with `numRows`) or an array. */
+export function numRows(x: AnyMatrix | { readonly numRows: number } | ArrayLike<unknown>): number {
+  if (x instanceof Matrix || x instanceof CsrMatrix) return x.rows;
+  return 'numRows' in x ? x.numRows : x.length;
 }
 
-/** Takes rows of a matrix or elements of an array by index; the one way folds and splits subset X. */
+/**
+ * Takes rows of a matrix or a table (anything with a `takeRows` method) or elements of an array by
+ * index; the one way folds and splits subset X.
+ */
 export function takeRows<T>(x: T, idx: ArrayLike<number>): T {
-  if (x instanceof Matrix || x instanceof CsrMatrix) return x.takeRows(idx) as T;
+  if (x && typeof (x as { takeRows?: unknown }).takeRows === 'function') return (x as unknown as { takeRows(i: ArrayLike<number>): T }).takeRows(idx);
   if (Array.isArray(x)) {
     const out = new Array(idx.length);
     for (let k = 0; k < idx.length; k++) out[k] = x[idx[k]!];
@@ -227,5 +231,5 @@ export function takeRows<T>(x: T, idx: ArrayLike<number>): T {
     for (let k = 0; k < idx.length; k++) out[k] = src[idx[k]!]!;
     return out as T;
   }
-  throw new MlshipError('INVALID_ARGUMENT', 'takeRows expects a Matrix, CsrMatrix, array or typed array');
+  throw new MlshipError('INVALID_ARGUMENT', 'takeRows expects a Matrix, CsrMatrix, Table, array or typed array');
 }

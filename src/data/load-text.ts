@@ -94,6 +94,7 @@ export async function loadText(source: string, options: LoadTextOptions = {}): P
       throw new MlshipError(
         'NOT_FOUND',
         `${source}: not a built-in dataset (${listDatasets()
+          .filter((d) => d.kind === 'text')
           .map((d) => d.name)
           .join(', ')}) and no such file or directory. Pass a built-in name, a .csv/.tsv/.jsonl file or an aclImdb directory.`,
         { file: source, value: source },
@@ -119,6 +120,7 @@ export async function loadText(source: string, options: LoadTextOptions = {}): P
     'INVALID_ARGUMENT',
     `${source}: cannot tell the format from the name. Use a .csv, .tsv, .jsonl or .ndjson file, an aclImdb directory, ` +
       `or a built-in dataset (${listDatasets()
+        .filter((d) => d.kind === 'text')
         .map((d) => d.name)
         .join(', ')}).`,
     { file: source, value: source },

@@ -11,5 +11,5 @@ export { encodeModel, decodeModel, decodeModelMetadata, FORMAT_VERSION, SUPPORTE
 export type { LoadedModel, DecodeModelOptions } from './format.js';
 export { mlshipVersion, flattenParams } from './metadata.js';
 export type { ModelMetadata, SaveModelOptions, ParamValue } from './metadata.js';
-export { textClassifierSignature, validateSignature, checkInput } from './signature.js';
-export type { ModelSignature, FieldSpec, FieldType } from './signature.js';
+export { textClassifierSignature, tableSignature, recordsToTable, validateSignature, checkInput } from './signature.js';
+export type { ModelSignature, FieldSpec, FieldType, TabularTask } from './signature.js';

@@ -1,4 +1,4 @@
-import { MlshipError, type Label } from '../core/index.js';
+import { CategoryColumn, MlshipError, Table, type Column, type ColumnKind, type Label } from '../core/index.js';
 
 /** The value type of one field of a model's input or output. */
 export type FieldType = 'string' | 'number' | 'integer' | 'boolean';
@@ -61,6 +61,61 @@ export function textClassifierSignature(classes: readonly Label[], inputName = '
       { name: 'probabilities', type: 'number', shape: [classes.length], description: 'one probability per class, in the order of `label.values`' },
     ],
   };
+}
+
+/** What a tabular model predicts: a number per row, or one of `classes`. */
+export type TabularTask = { task: 'regression' } | { task: 'classification'; classes: readonly Label[] };
+
+/**
+ * The signature of a model trained on a Table: one input field per column (`number`, `integer`,
+ * `boolean`, or `string` for text, categories (with their allowed values) and ISO-8601 dates),
+ * optional when the column had missing values; and a `prediction` number for a regressor or a
+ * label and probabilities for a classifier.
+ *
+ * @example
+ * ```ts
+ * const X = Table.fromArrays({ rm: [6.5, 6.4], chas: [0, 1] });
+ * tableSignature(X, { task: 'regression' });
+ * // { inputs: [{ name: 'rm', type: 'number' }, { name: 'chas', type: 'integer' }],
+ * //   outputs: [{ name: 'prediction', type: 'number' }] }
+ * ```
+ */
+export function tableSignature(X: Table, output: TabularTask): ModelSignature {
+  const inputs: FieldSpec[] = X.columns.map((c) => {
+    const f: FieldSpec = { name: c.name, type: FIELD_OF_KIND[c.kind] };
+    if (c instanceof CategoryColumn) f.values = [...c.categories];
+    if (c.kind === 'date') f.description = 'an ISO-8601 date or timestamp';
+    if (c.nullCount > 0) f.optional = true;
+    return f;
+  });
+  const outputs = output.task === 'regression' ? [{ name: 'prediction', type: 'number' as const, description: 'the predicted value' }] : textClassifierSignature(output.classes).outputs;
+  return { inputs, outputs };
+}
+
+const FIELD_OF_KIND: Record<ColumnKind, FieldType> = { number: 'number', integer: 'integer', boolean: 'boolean', date: 'string', string: 'string', category: 'string' };
+const KIND_OF_FIELD: Record<FieldType, ColumnKind> = { number: 'number', integer: 'integer', boolean: 'boolean', string: 'string' };
+
+/**
+ * Turns request records into the Table a tabular model expects: each record is checked with
+ * {@link checkInput}, and each column gets the kind the signature declares (categories keep the
+ * training order of their values; a field described as a date is parsed as one).
+ *
+ * @example
+ * ```ts
+ * const X = recordsToTable(model.metadata.signature, [{ rm: 6.5, chas: 0 }]);
+ * model.estimator.predict(X);
+ * ```
+ */
+export function recordsToTable(sig: ModelSignature, records: readonly unknown[], where = 'input'): Table {
+  records.forEach((r, i) => checkInput(sig, r, `${where}[${i}]`));
+  const rows = records as readonly Record<string, unknown>[];
+  const cols: Column[] = sig.inputs.map((f) => {
+    const values = rows.map((r) => r[f.name] ?? null);
+    if (f.values && f.type === 'string') return CategoryColumn.from(f.name, values as (string | null)[], f.values as string[]);
+    const kind: ColumnKind = f.description === 'an ISO-8601 date or timestamp' ? 'date' : KIND_OF_FIELD[f.type];
+    return Table.fromArrays({ [f.name]: values }, { kinds: { [f.name]: kind } }).column(f.name);
+  });
+  return new Table(cols, rows.length);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { MlshipError, type Label, type Matrix } from '../../core/index.js';
 import { BaseEstimator, isEstimator, registerEstimator, type EstimatorState, type EstimatorType } from '../base.js';
+import type { DocVectorizer } from '../feature-extraction/index.js';
 
 /** A step's estimator, or `'passthrough'`/`null` to skip the step. */
 export type StepEstimator = BaseEstimator<any> | 'passthrough' | null;
@@ -16,6 +17,108 @@ export interface PipelineParams {
 }
 
 const RESERVED = new Set(['steps', 'verbose']);
+
+/**
+ * A fitted classifier seen as linear scores `X @ weights^T + bias`, with the maps from such scores
+ * to what its `predict` and `predictProba` return. A final step that offers one through
+ * `linearHead()` (MultinomialNB, LogisticRegression) can be fused with a text vectorizer that
+ * offers `docVectorizer()` (CountVectorizer, TfidfVectorizer): see {@link Pipeline}.
+ */
+export interface LinearHead {
+  /** `rows x nFeatures`, row-major. */
+  readonly weights: Float64Array;
+  /** One value per row of `weights`. */
+  readonly bias: Float64Array;
+  readonly rows: number;
+  readonly nFeatures: number;
+  /** The predicted labels of `n` rows of scores (`n x rows`, row-major). */
+  labels(scores: Float64Array, n: number): Label[];
+  /** Class probabilities of `n` rows of scores (`scores` may be modified). */
+  proba(scores: Float64Array, n: number): Matrix;
+}
+
+/** A vectorizer fused with a linear head: per column, its idf (or 1) then its weight in each row of the head. */
+interface FusedText {
+  doc: DocVectorizer;
+  weights: Float64Array;
+  bias: Float64Array;
+  rows: number;
+  /** `nFeatures x (rows + 1)`: for column j, `[idf_j, weights[0][j], ..., weights[rows-1][j]]`, so that a column is one cache line. */
+  table: Float64Array;
+  acc: Float64Array;
+}
+
+function compileFused(doc: DocVectorizer, head: LinearHead): FusedText {
+  const d = doc.nFeatures;
+  const r = head.rows;
+  const stride = r + 1;
+  // The reader numbers its hot columns first, then every column j as nHot + j.
+  const hot = doc.reader.hotCols;
+  const nHot = hot.length;
+  const table = new Float64Array((nHot + d) * stride);
+  const idf = doc.idf;
+  const w = head.weights;
+  for (let p = 0; p < nHot + d; p++) {
+    const j = p < nHot ? hot[p]! : p - nHot;
+    const o = p * stride;
+    table[o] = idf ? idf[j]! : 1;
+    for (let c = 0; c < r; c++) table[o + 1 + c] = w[c * d + j]!;
+  }
+  return { doc, weights: head.weights, bias: head.bias, rows: r, table, acc: new Float64Array(r) };
+}
+
+/**
+ * The scores of each document (`docs.length x rows`): counts from the reader, tf weighting, idf,
+ * row norm and the linear head, in two passes over each document's distinct columns. The values are
+ * those of `head(vectorizer.transform(docs))` up to the order of the floating-point sums.
+ */
+function fusedScores(f: FusedText, docs: readonly string[]): Float64Array {
+  const { reader, binary, sublinearTf, norm, owner } = f.doc;
+  const r = f.rows;
+  const stride = r + 1;
+  const table = f.table;
+  const bias = f.bias;
+  const acc = f.acc;
+  const l1 = norm === 'l1';
+  const out = new Float64Array(docs.length * r);
+  for (let i = 0; i < docs.length; i++) {
+    const n = reader.read(docs[i]!, owner, i);
+    const cols = reader.cols;
+    // The tf-idf values replace the counts (the reader's scratch) as transform computes them.
+    const vals = reader.counts;
+    let sum = 0;
+    for (let q = 0; q < n; q++) {
+      let tf = binary ? 1 : vals[q]!;
+      if (sublinearTf) tf = Math.log(tf) + 1;
+      const v = tf * table[cols[q]! * stride]!;
+      vals[q] = v;
+      sum += l1 ? v : v * v;
+    }
+    const scale = norm === null || sum === 0 ? 1 : l1 ? sum : Math.sqrt(sum);
+    const base = i * r;
+    if (r <= 2) {
+      let a0 = 0;
+      let a1 = 0;
+      for (let q = 0; q < n; q++) {
+        const o = cols[q]! * stride;
+        const x = vals[q]! / scale;
+        a0 += x * table[o + 1]!;
+        if (r === 2) a1 += x * table[o + 2]!;
+      }
+      out[base] = a0 + bias[0]!;
+      if (r === 2) out[base + 1] = a1 + bias[1]!;
+    } else {
+      acc.fill(0);
+      for (let q = 0; q < n; q++) {
+        const o = cols[q]! * stride;
+        const x = vals[q]! / scale;
+        for (let c = 0; c < r; c++) acc[c] = acc[c]! + x * table[o + 1 + c]!;
+      }
+      for (let c = 0; c < r; c++) out[base + c] = acc[c]! + bias[c]!;
+    }
+  }
+  return out;
+}
 
 function isSkipped(e: StepEstimator): e is 'passthrough' | null {
   return e === 'passthrough' || e === null;
@@ -40,6 +143,8 @@ export class Pipeline extends BaseEstimator<PipelineParams> {
   static override readonly estimatorName: string = 'Pipeline';
 
   private fitted = false;
+  /** The fused text predictor, rebuilt when the steps' fitted state changes. */
+  private fused: FusedText | undefined;
 
   constructor(steps: Step[] | Partial<PipelineParams> = []) {
     super({ steps: [], verbose: false }, Array.isArray(steps) ? { steps } : steps);
@@ -106,6 +211,7 @@ export class Pipeline extends BaseEstimator<PipelineParams> {
         steps[at] = [key, value as StepEstimator];
         this.params.steps = steps;
         this.fitted = false;
+        this.fused = undefined;
       } else {
         rest[key] = value;
       }
@@ -189,6 +295,7 @@ export class Pipeline extends BaseEstimator<PipelineParams> {
   /** Fits all steps in order on `X` and `y`; returns `this`. */
   fit(X: Any, y?: Any): this {
     this.fitted = false;
+    this.fused = undefined;
     const Xt = this.fitTransformers(X, y);
     const last = this.finalEstimator;
     if (!isSkipped(last)) {
@@ -232,13 +339,51 @@ export class Pipeline extends BaseEstimator<PipelineParams> {
     return y === undefined ? last[method](Xt) : last[method](Xt, y);
   }
 
-  /** Transforms `X` through the transformers and predicts with the last step. */
+  /**
+   * The fused text path: for a pipeline of exactly a vectorizer with `docVectorizer()` and a
+   * classifier with `linearHead()`, both fitted, and X a non-empty array of strings, the
+   * vectorizer's reader and the head's weights (compiled once per fitted state); else null.
+   */
+  private fusedFor(X: unknown, method: string): { f: FusedText; head: LinearHead } | null {
+    if (!Array.isArray(X) || X.length === 0) return null;
+    const steps = this.params.steps;
+    if (steps.length !== 2) return null;
+    const vec = steps[0]![1] as Any;
+    const clf = steps[1]![1] as Any;
+    if (isSkipped(vec) || isSkipped(clf) || typeof vec.docVectorizer !== 'function' || typeof clf.linearHead !== 'function') return null;
+    if (typeof clf[method] !== 'function' || (typeof clf.canCall === 'function' && !clf.canCall(method))) return null;
+    for (let i = 0; i < X.length; i++) if (typeof X[i] !== 'string') return null;
+    this.requireFitted(method);
+    const doc = vec.docVectorizer() as DocVectorizer | null;
+    if (!doc) return null;
+    const head = clf.linearHead() as LinearHead | undefined;
+    if (!head || head.nFeatures !== doc.nFeatures) return null;
+    let f = this.fused;
+    if (!f || f.doc !== doc || f.weights !== head.weights || f.bias !== head.bias) f = this.fused = compileFused(doc, head);
+    return { f, head };
+  }
+
+  /**
+   * Transforms `X` through the transformers and predicts with the last step.
+   *
+   * A pipeline of a word-level `CountVectorizer`/`TfidfVectorizer` (n-grams up to 2) and a
+   * `MultinomialNB` or `LogisticRegression` predicts lists of documents on a fused path: each
+   * document is tokenized, looked up and scored in one pass, without building matrices. The
+   * predictions are those of the step-by-step path; scores and probabilities agree with it to
+   * the last few bits (the sums run in another order). The fused tables are compiled on the first
+   * call after each fit or load (in-place edits of a step's learned arrays are not seen: refit
+   * or reload instead).
+   */
   predict(X: Any): Any {
+    const fused = this.fusedFor(X, 'predict');
+    if (fused) return fused.head.labels(fusedScores(fused.f, X), X.length);
     return this.callLast('predict', X);
   }
 
-  /** Class probabilities from the last step (one column per entry of `classes_`). */
+  /** Class probabilities from the last step (one column per entry of `classes_`); fused as {@link predict}. */
   predictProba(X: Any): Matrix {
+    const fused = this.fusedFor(X, 'predictProba');
+    if (fused) return fused.head.proba(fusedScores(fused.f, X), X.length);
     return this.callLast('predictProba', X) as Matrix;
   }
 
@@ -276,6 +421,7 @@ export class Pipeline extends BaseEstimator<PipelineParams> {
 
   protected setState(state: EstimatorState): void {
     this.fitted = state.fitted === true;
+    this.fused = undefined;
   }
 }
 

@@ -13,7 +13,7 @@ import {
   type Tokenizer,
 } from './text-analysis.js';
 import { countInParallel, type PortableEngineOptions } from './parallel-count.js';
-import { WordEngine, type WordEngineOptions } from './word-engine.js';
+import { WordEngine, type DocReader, type WordEngineOptions } from './word-engine.js';
 
 /**
  * A document-frequency bound: a plain number follows one fixed rule (see
@@ -63,6 +63,32 @@ const COUNT_DEFAULTS: CountVectorizerParams = {
   binary: false,
   nJobs: null,
 };
+
+/**
+ * How a fitted vectorizer turns one document into weighted features without building a matrix,
+ * for pipelines that fuse it with a linear model (see `Pipeline`): `reader` leaves the document's
+ * distinct columns and counts; each count `tf` becomes `tf` (or 1 when `binary`), then
+ * `log(tf) + 1` when `sublinearTf`, times `idf[column]` when `idf` is set, and the row is divided
+ * by its `norm`, exactly as `transform` does (up to the order of the sums).
+ */
+export interface DocVectorizer {
+  readonly reader: DocReader;
+  /** Number of output columns. */
+  readonly nFeatures: number;
+  readonly binary: boolean;
+  readonly sublinearTf: boolean;
+  readonly idf: Float64Array | null;
+  readonly norm: 'l1' | 'l2' | null;
+  /** Name for error messages. */
+  readonly owner: string;
+}
+
+/** The weighting applied after counting (none for CountVectorizer). */
+export interface DocWeights {
+  sublinearTf: boolean;
+  idf: Float64Array | null;
+  norm: 'l1' | 'l2' | null;
+}
 
 /** Sparse counts under construction: grows by doubling. */
 interface Counts {
@@ -304,6 +330,8 @@ export class CountVectorizer<P extends CountVectorizerParams = CountVectorizerPa
   /** Otherwise the analyzer for transform, and an all-zero scratch row for it (reset with the engine). */
   private analyze: Tokenizer | undefined;
   private zeros: Float64Array | undefined;
+  /** The single-document reader over the engine (undefined: not built yet; null: not available). */
+  private docVec: DocVectorizer | null | undefined;
 
   constructor(options?: Partial<P>) {
     super((new.target as unknown as { paramDefaults: P }).paramDefaults, options);
@@ -313,6 +341,7 @@ export class CountVectorizer<P extends CountVectorizerParams = CountVectorizerPa
     this.engine = undefined;
     this.analyze = undefined;
     this.zeros = undefined;
+    this.docVec = undefined;
     return super.setParams(params);
   }
 
@@ -366,18 +395,68 @@ export class CountVectorizer<P extends CountVectorizerParams = CountVectorizerPa
     return this.vocab!.termNames().slice();
   }
 
+  /** Builds the transform engine (fast path) or analyzer once; validates the parameters too. */
+  private prepareTransform(): void {
+    if (this.engine || this.analyze) return;
+    // The engine, once built, stands for the parameters until setParams.
+    const analyze = this.buildAnalyzer();
+    const opts = this.engineOptions();
+    if (opts) this.engine = WordEngine.forVocabulary(opts, this.vocab!.termNames());
+    else this.analyze = analyze;
+  }
+
+  /** The weighting `transform` applies after counting; TfidfVectorizer adds tf-idf. */
+  protected docWeights(): DocWeights | null {
+    return { sublinearTf: false, idf: null, norm: null };
+  }
+
+  /**
+   * For fused pipelines (see `Pipeline`): reads single documents as `transform` would, without a
+   * matrix, on the fast word path with n-grams up to bigrams; null otherwise (or before fit), when
+   * `transform` must be used. Rebuilt when the parameters or the fitted state change.
+   *
+   * @example
+   * ```ts
+   * const tfidf = new TfidfVectorizer().fit(['the cat sat', 'the dog ran']);
+   * const d = tfidf.docVectorizer()!;
+   * const n = d.reader.read('the cat', 'TfidfVectorizer'); // 2 distinct columns
+   * d.reader.cols.subarray(0, n);                          // their indices, first-seen order
+   * ```
+   */
+  docVectorizer(): DocVectorizer | null {
+    if (!this.vocab) return null;
+    if (this.docVec === undefined) {
+      let reader: DocReader | null = null;
+      try {
+        this.prepareTransform();
+        // Frequent terms (low idf) get the reader's small hot tables.
+        reader = this.engine ? this.engine.reader(this.docWeights()?.idf ?? null) : null;
+      } catch {
+        // Invalid parameters: transform reports them.
+        reader = null;
+      }
+      this.docVec = reader
+        ? { reader, nFeatures: this.vocab.size, binary: !!this.params.binary, sublinearTf: false, idf: null, norm: null, owner: this.estimatorName }
+        : null;
+    }
+    const d = this.docVec;
+    if (!d) return null;
+    const w = this.docWeights();
+    if (!w) return null;
+    const binary = !!this.params.binary;
+    if (d.idf !== w.idf || d.norm !== w.norm || d.sublinearTf !== w.sublinearTf || d.binary !== binary) {
+      this.docVec = { ...d, ...w, binary };
+      return this.docVec;
+    }
+    return d;
+  }
+
   protected transformCounts(docs: readonly string[]): CsrMatrix {
     const owner = this.estimatorName;
     checkDocuments(docs, owner, 'transform');
     const vocab = this.vocab!;
     let c: Counts;
-    if (!this.engine && !this.analyze) {
-      // Validates the parameters too; the engine, once built, stands for them until setParams.
-      const analyze = this.buildAnalyzer();
-      const opts = this.engineOptions();
-      if (opts) this.engine = WordEngine.forVocabulary(opts, vocab.termNames());
-      else this.analyze = analyze;
-    }
+    this.prepareTransform();
     // Both counters sort each row's columns themselves.
     if (this.engine) c = this.engine.count(docs, false, owner);
     else {
@@ -416,6 +495,7 @@ export class CountVectorizer<P extends CountVectorizerParams = CountVectorizerPa
       this.engine = opts ? WordEngine.forVocabulary(opts, learned.termNames()) : undefined;
       this.analyze = undefined;
       this.zeros = undefined;
+      this.docVec = undefined;
       const c = this.engine ? this.engine.count(docs, false, owner) : countFeatures(docs, analyze, vocab, false, owner);
       if (p.binary) c.data.fill(1);
       this.vocab = learned;
@@ -537,6 +617,7 @@ export class CountVectorizer<P extends CountVectorizerParams = CountVectorizerPa
     this.engine = engine;
     this.analyze = undefined;
     this.zeros = undefined;
+    this.docVec = undefined;
     this.vocab = vocab;
     this.fixedVocabulary_ = false;
     this.afterFit();
@@ -585,6 +666,7 @@ export class CountVectorizer<P extends CountVectorizerParams = CountVectorizerPa
     this.engine = undefined;
     this.analyze = undefined;
     this.zeros = undefined;
+    this.docVec = undefined;
   }
 }
 

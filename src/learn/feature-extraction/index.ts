@@ -5,7 +5,8 @@
  * @packageDocumentation
  */
 export { CountVectorizer } from './count-vectorizer.js';
-export type { CountVectorizerParams, DfBound } from './count-vectorizer.js';
+export type { CountVectorizerParams, DfBound, DocVectorizer, DocWeights } from './count-vectorizer.js';
+export type { DocReader } from './word-engine.js';
 export { TfidfTransformer, TfidfVectorizer } from './tfidf.js';
 export type { TfidfTransformerParams, TfidfVectorizerParams, TfidfNorm } from './tfidf.js';
 export { HashingVectorizer } from './hashing-vectorizer.js';

@@ -14,7 +14,7 @@ import {
   stripHtml,
   stripTags,
 } from './index.js';
-import { numpyArgsort, sortPython } from './kernels.js';
+import { numpyArgsort, pythonOrder, sortPython } from './kernels.js';
 
 function errorOf(fn: () => unknown): MlshipError {
   try {
@@ -87,6 +87,23 @@ describe('preprocessing helpers', () => {
 describe('kernels', () => {
   it('sortPython orders by code point, unlike UTF-16 order, for astral characters', () => {
     expect(sortPython(['\uffff', '😀', 'b', 'a'])).toEqual(['a', 'b', '\uffff', '😀']);
+  });
+  it('pythonOrder is the permutation of sortPython (prefix runs, short terms, astral characters)', () => {
+    expect(Array.from(pythonOrder(['\uffff', '😀', 'b', 'a']))).toEqual([3, 2, 0, 1]);
+    const alphabet = ['a', 'b', 'ab', 'é', '\uffff', '😀', '😁', 'z', '0', '_'];
+    let x = 12345;
+    const rand = (): number => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    for (const withAstral of [false, true]) {
+      const terms = new Set<string>(['', 'a']);
+      while (terms.size < 3000) {
+        let t = '';
+        const len = 1 + Math.floor(rand() * 6);
+        for (let q = 0; q < len; q++) t += alphabet[Math.floor(rand() * (withAstral ? alphabet.length : alphabet.length - 2))]!;
+        terms.add(t);
+      }
+      const list = [...terms];
+      expect(Array.from(pythonOrder(list), (k) => list[k])).toEqual(sortPython(list.slice()));
+    }
   });
   it('numpyArgsort matches numpy 1.24 quicksort on ties (np.argsort([3,1,2,1,3,0,...]))', () => {
     // Small arrays use insertion sort: stable.

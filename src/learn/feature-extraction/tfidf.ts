@@ -1,6 +1,6 @@
 import { CsrMatrix, Matrix, MlshipError } from '../../core/index.js';
 import { BaseEstimator, registerEstimator, type EstimatorState, type EstimatorType } from '../base.js';
-import { CountVectorizer, type CountVectorizerParams } from './count-vectorizer.js';
+import { CountVectorizer, type CountVectorizerParams, type DocWeights } from './count-vectorizer.js';
 import { checkMatrix, type MatrixInput } from '../kernels/index.js';
 import { columnCounts, normalizeRowsL1, normalizeRowsL2 } from './kernels.js';
 
@@ -215,6 +215,13 @@ export class TfidfVectorizer extends CountVectorizer<TfidfVectorizerParams> {
     const X = this.transformCounts(docs);
     applyTfidf(X.data, X.indices, X.indptr, this.params.useIdf ? this.idf_! : null, this.params);
     return X;
+  }
+
+  /** The weighting `transform` applies (the same reading of the parameters as {@link applyTfidf}). */
+  protected override docWeights(): DocWeights | null {
+    const p = this.params;
+    if (p.useIdf && !this.idf_) return null;
+    return { sublinearTf: !!p.sublinearTf, idf: p.useIdf ? this.idf_! : null, norm: p.norm === 'l2' || p.norm === 'l1' ? p.norm : null };
   }
 
   protected override getState(): EstimatorState {

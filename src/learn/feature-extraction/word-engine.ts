@@ -6,7 +6,7 @@
  * for a new term. The output is identical to the generic path (same features, same counts).
  */
 import { MlshipError } from '../../core/index.js';
-import { sortPython } from './kernels.js';
+import { pythonOrder } from './kernels.js';
 import type { Preprocessor } from './text-analysis.js';
 import { BMP_WORD, isWordCodePoint } from './unicode-tables.js';
 
@@ -96,6 +96,31 @@ class TokenTable {
           const units = this.units;
           const o = slots[b + S_OFF]!;
           while (q < len && units[o + q] === s.charCodeAt(start + q)) q++;
+        }
+        if (q === len) return b;
+      }
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  /** As {@link lookup}, for a token held as UTF-16 units `u[start, end)`. */
+  lookupUnits(u: Uint16Array, start: number, end: number, h: number): number {
+    const len = end - start;
+    const slots = this.slots;
+    const mask = this.mask;
+    let slot = h & mask;
+    for (;;) {
+      const b = slot << 3;
+      const id = slots[b + S_ID]!;
+      if (id === EMPTY) return -1;
+      if (slots[b + S_HASH] === h && slots[b + S_LEN] === len) {
+        let q = 0;
+        if (len <= 4) {
+          while (q < len && ((slots[b + S_UNITS + (q >> 1)]! >>> ((q & 1) << 4)) & 0xffff) === u[start + q]) q++;
+        } else {
+          const units = this.units;
+          const o = slots[b + S_OFF]!;
+          while (q < len && units[o + q] === u[start + q]) q++;
         }
         if (q === len) return b;
       }
@@ -411,6 +436,44 @@ export interface WordEngineOptions {
   stopWords: ReadonlySet<string> | null;
 }
 
+/** Sizes of a {@link DocReader}'s hot tables (they stay in the CPU's L2 cache): tokens, bigrams, longest hot token. */
+const HOT_TOKENS = 8192;
+const HOT_PAIRS = 8192;
+const HOT_TOKEN_UNITS = 32;
+
+function nextPow2(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+/** The k-th smallest value (1-based) of `a` (reordered in place): quickselect. */
+function kthSmallest(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  const want = k - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (want <= j) hi = j;
+    else if (want >= i) lo = i;
+    else return a[want]!;
+  }
+  return a[want]!;
+}
+
 /** Output buffers up to this many entries stay on the engine between calls. */
 const KEEP_OUT = 1 << 16;
 
@@ -527,6 +590,105 @@ export class WordEngine {
     if (f >= this.featureRef.length) this.featureRef = growInt32(this.featureRef, f + 1);
     this.featureRef[f] = ref;
     return f;
+  }
+
+  /**
+   * A {@link DocReader} over this engine's transform tables (for single documents, without a
+   * matrix), or null when n-grams of 3 or more tokens are formed (use {@link count} then).
+   */
+  reader(priority: Float64Array | null = null): DocReader | null {
+    const { pre, minLen, minN, maxN } = this.o;
+    if (maxN > 2) return null;
+    const index = this.transformIndex();
+    const reader = new DocReader(pre, minLen, minN === 1, minN <= 2 && maxN >= 2, this.tokens, index.pairCol);
+    if (priority) this.addHotFeatures(reader, priority);
+    return reader;
+  }
+
+  /**
+   * Gives the reader small tables of the columns with the lowest `priority` (e.g. idf: the most
+   * frequent terms), up to {@link HOT_TOKENS} tokens and {@link HOT_PAIRS} bigrams, and the stop
+   * words, so that most lookups stay in the CPU cache.
+   */
+  private addHotFeatures(reader: DocReader, priority: Float64Array): void {
+    const cols = this.columns;
+    const nF = this.nFeatures;
+    const ref = this.featureRef;
+    const { offs, lens, pool } = this.ngrams;
+    const colOf = (f: number): number => (cols ? cols[f]! : f);
+    // Sequential passes over the features; only the chosen ones touch the token table.
+    const uniPri = new Float64Array(nF);
+    const pairPri = new Float64Array(nF);
+    let nU = 0;
+    let nP = 0;
+    for (let f = 0; f < nF; f++) {
+      const col = colOf(f);
+      if (col < 0 || col >= priority.length) continue;
+      const r = ref[f]!;
+      if (r >= 0) uniPri[nU++] = priority[col]!;
+      else if (lens[~r] === 2) pairPri[nP++] = priority[col]!;
+    }
+    const thrU = nU > HOT_TOKENS ? kthSmallest(uniPri.subarray(0, nU), HOT_TOKENS) : Infinity;
+    const thrP = nP > HOT_PAIRS ? kthSmallest(pairPri.subarray(0, nP), HOT_PAIRS) : Infinity;
+    const hotU: number[] = [];
+    const hotP: number[] = [];
+    const tieU: number[] = [];
+    const tieP: number[] = [];
+    for (let f = 0; f < nF; f++) {
+      const col = colOf(f);
+      if (col < 0 || col >= priority.length) continue;
+      const pr = priority[col]!;
+      const r = ref[f]!;
+      if (r >= 0) {
+        if (pr > thrU) continue;
+        // A stop word stays one even when a fixed vocabulary lists it.
+        if (this.tokens.slots[this.tokens.slotOf[r]! + S_FEAT] === STOP || this.tokens.strs[r]!.length > HOT_TOKEN_UNITS) continue;
+        (pr < thrU ? hotU : tieU).push(f);
+      } else if (lens[~r] === 2 && pr <= thrP) (pr < thrP ? hotP : tieP).push(f);
+    }
+    for (let q = 0; q < tieU.length && hotU.length < HOT_TOKENS; q++) hotU.push(tieU[q]!);
+    for (let q = 0; q < tieP.length && hotP.length < HOT_PAIRS; q++) hotP.push(tieP[q]!);
+    const hotCols = new Int32Array(hotU.length + hotP.length);
+    const stops: string[] = [];
+    if (this.o.stopWords) for (const w of this.o.stopWords) if (w.length <= HOT_TOKEN_UNITS) stops.push(w);
+    const tcap = nextPow2(Math.max(16, 2 * (hotU.length + stops.length)));
+    const ht = new Int32Array(4 * tcap);
+    let units = 0;
+    for (const f of hotU) units += this.tokens.strs[ref[f]!]!.length;
+    for (const w of stops) units += w.length;
+    const hotUnits = new Uint16Array(units);
+    let used = 0;
+    const put = (t: string, col: number, id: number): void => {
+      const h = hashRange(t, 0, t.length);
+      let slot = h & (tcap - 1);
+      while (ht[(slot << 2) + 3] !== 0) slot = (slot + 1) & (tcap - 1);
+      const b = slot << 2;
+      ht[b] = h;
+      ht[b + 1] = col;
+      ht[b + 2] = id;
+      ht[b + 3] = (t.length << 24) | used;
+      for (let q = 0; q < t.length; q++) hotUnits[used++] = t.charCodeAt(q);
+    };
+    let p = 0;
+    for (const f of hotU) {
+      hotCols[p] = colOf(f);
+      put(this.tokens.strs[ref[f]!]!, p++, ref[f]!);
+    }
+    for (const w of stops) put(w, STOP, -1);
+    const pcap = nextPow2(Math.max(16, 2 * hotP.length));
+    const hp = new Int32Array(4 * pcap);
+    for (const f of hotP) {
+      hotCols[p] = colOf(f);
+      const o = offs[~ref[f]!]!;
+      const a = pool[o]!;
+      const b = pool[o + 1]!;
+      let slot = pairHash(a, b) & (pcap - 1);
+      while (hp[slot << 2] !== 0) slot = (slot + 1) & (pcap - 1);
+      hp[slot << 2] = a + 1;
+      hp[(slot << 2) + 1] = b;
+      hp[(slot << 2) + 2] = p++;
+    }
+    reader.setHot(hotCols, ht, hotUnits, tcap - 1, hp, pcap - 1);
   }
 
   /** Builds (once per set of columns) the direct token → column and bigram → column tables. */
@@ -812,13 +974,9 @@ export class WordEngine {
    */
   sortedFeatures(): Int32Array {
     const nTok = this.tokens.size;
-    const order = sortPython(this.tokens.strs.slice());
-    // sortPython sorted a copy of the strings: find each one's id to get the ranks.
+    const order = pythonOrder(this.tokens.strs);
     const rankOf = new Int32Array(nTok);
-    for (let r = 0; r < nTok; r++) {
-      const t = order[r]!;
-      rankOf[this.tokens.find(t, 0, t.length, hashRange(t, 0, t.length))] = r;
-    }
+    for (let r = 0; r < nTok; r++) rankOf[order[r]!] = r;
     const nF = this.nFeatures;
     const ref = this.featureRef;
     const { offs, lens, pool } = this.ngrams;
@@ -871,4 +1029,266 @@ export class WordEngine {
     out.set(ids);
     return out;
   }
+}
+
+/**
+ * Reads single documents for transform without building a matrix: tokenizes as
+ * {@link WordEngine.count} does (same tokens, stop words and n-grams up to bigrams, over the
+ * engine's tables), reading the document's UTF-16 units from a reused buffer, and leaves the
+ * distinct columns of the document in first-seen order (not sorted) with their counts in
+ * {@link cols} and {@link counts}. Nothing is allocated per document once the buffers are large
+ * enough. Made by {@link WordEngine.reader}; the engine must not learn afterwards.
+ */
+export class DocReader {
+  /** Distinct columns of the last document read, in first-seen order. */
+  cols: Int32Array = new Int32Array(1024);
+  /** The count of each entry of {@link cols}. */
+  counts: Float64Array = new Float64Array(1024);
+  /** Counter table: slot → column (EMPTY when free) and slot → position in `cols`. */
+  private keys: Int32Array = new Int32Array(2048).fill(EMPTY);
+  private at: Int32Array = new Int32Array(2048);
+  /** Slot of each entry of `cols`, to clear the table for the next document. */
+  private used: Int32Array = new Int32Array(1024);
+  private n = 0;
+  private mask = 63;
+  private shift = 26;
+  private buf: Buffer = Buffer.allocUnsafeSlow(2 * 4096);
+  private u: Uint16Array = new Uint16Array(this.buf.buffer, this.buf.byteOffset, 4096);
+  private toks: Int32Array = new Int32Array(1024);
+  private uni: Int32Array = new Int32Array(1024);
+  /**
+   * Original column of each hot index: the reader reports hot columns as their index here
+   * (0 .. hotCols.length - 1) and every other column j as `hotCols.length + j`.
+   */
+  hotCols: Int32Array = new Int32Array(0);
+  /** Hot tokens: slots of [hash, hot index or STOP, token id, length << 24 | offset in `hotUnits` (0: free)]. */
+  private hotTok: Int32Array = new Int32Array(4);
+  private hotUnits: Uint16Array = new Uint16Array(0);
+  private hotTokMask = 0;
+  /** Hot bigrams: slots of [first token id + 1 (0: free), second token id, hot index, unused]. */
+  private hotPair: Int32Array = new Int32Array(4);
+  private hotPairMask = 0;
+
+  constructor(
+    private readonly pre: Preprocessor | null,
+    private readonly minLen: number,
+    private readonly unigrams: boolean,
+    private readonly bigrams: boolean,
+    private readonly tokens: TokenTable,
+    private readonly pairCol: PairTable,
+  ) {}
+
+  /** Installs the hot tables (see `WordEngine.reader`). */
+  setHot(hotCols: Int32Array, tok: Int32Array, units: Uint16Array, tokMask: number, pair: Int32Array, pairMask: number): void {
+    this.hotCols = hotCols;
+    this.hotTok = tok;
+    this.hotUnits = units;
+    this.hotTokMask = tokMask;
+    this.hotPair = pair;
+    this.hotPairMask = pairMask;
+  }
+
+  /** Clears the previous document's counts and sizes the counter for up to `maxEntries` columns. */
+  private reset(maxEntries: number): void {
+    const keys = this.keys;
+    const used = this.used;
+    for (let q = 0; q < this.n; q++) keys[used[q]!] = EMPTY;
+    this.n = 0;
+    let cap = 64;
+    let bits = 6;
+    while (cap < maxEntries * 2) {
+      cap *= 2;
+      bits++;
+    }
+    if (cap > keys.length) {
+      this.keys = new Int32Array(cap).fill(EMPTY);
+      this.at = new Int32Array(cap);
+    }
+    this.mask = cap - 1;
+    this.shift = 32 - bits;
+    if (this.cols.length < maxEntries) {
+      this.cols = new Int32Array(cap);
+      this.counts = new Float64Array(cap);
+      this.used = new Int32Array(cap);
+    }
+  }
+
+  private bump(col: number): void {
+    const keys = this.keys;
+    const mask = this.mask;
+    let slot = Math.imul(col, 0x9e3779b1) >>> this.shift;
+    for (;;) {
+      const k = keys[slot]!;
+      if (k === col) {
+        this.counts[this.at[slot]!]!++;
+        return;
+      }
+      if (k === EMPTY) {
+        const q = this.n++;
+        keys[slot] = col;
+        this.at[slot] = q;
+        this.cols[q] = col;
+        this.counts[q] = 1;
+        this.used[q] = slot;
+        return;
+      }
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  /**
+   * Reads one document; returns the number of distinct columns (entries of `cols` and `counts`).
+   * `owner` and `index` (the document's place in its batch) name it in errors.
+   */
+  read(doc: string, owner: string, index = 0): number {
+    const s = this.pre ? this.pre(doc) : doc;
+    if (typeof s !== 'string') {
+      throw new MlshipError('INVALID_ARGUMENT', `${owner}: the preprocessor returned ${typeof s} for document ${index}; it must return a string`, { line: index });
+    }
+    const n = s.length;
+    if (n + 1 > this.u.length) {
+      let cap = this.u.length;
+      while (cap < n + 1) cap *= 2;
+      this.buf = Buffer.allocUnsafeSlow(2 * cap);
+      this.u = new Uint16Array(this.buf.buffer, this.buf.byteOffset, cap);
+    }
+    const u = this.u;
+    this.buf.write(s, 0, 'utf16le');
+    // A non-word sentinel: every token ends before n, and looking one unit ahead needs no bounds check.
+    u[n] = 0;
+    const tokens = this.tokens;
+    const minLen = this.minLen;
+    const hot = this.hotTok;
+    const hotUnits = this.hotUnits;
+    const hotMask = this.hotTokMask;
+    const nHot = this.hotCols.length;
+    // Unigrams only: count as tokens come (a document of n units has at most this many tokens).
+    const direct = !this.bigrams;
+    if (direct) this.reset(this.unigrams ? Math.floor((n + 1) / (minLen + 1)) + 1 : 0);
+    let toks = this.toks;
+    let uni = this.uni;
+    let nt = 0;
+    let i = 0;
+    while (i < n) {
+      let c = u[i]!;
+      if (c < 0xd800 || c >= 0xe000) {
+        if (WORD[c] !== 1) {
+          i++;
+          continue;
+        }
+      } else if (!isWordPairIn(u, i, c)) {
+        i += isPairIn(u, i, c) ? 2 : 1;
+        continue;
+      }
+      const start = i;
+      let len = 0;
+      let h = 0x811c9dc5 | 0;
+      for (;;) {
+        // FNV-1a over the UTF-16 units, as the engine's table is keyed.
+        h = Math.imul(h ^ c, 0x01000193);
+        if (c >= 0xd800 && c < 0xe000) {
+          i++;
+          h = Math.imul(h ^ u[i]!, 0x01000193);
+        }
+        i++;
+        len++;
+        c = u[i]!;
+        if (c < 0xd800 || c >= 0xe000) {
+          if (WORD[c] !== 1) break;
+        } else if (!isWordPairIn(u, i, c)) break;
+      }
+      if (len < minLen) continue;
+      let id = -1;
+      let col = -1;
+      // The hot table first (columns as hot indices), then the engine's (shifted past them).
+      const units = i - start;
+      let slot = h & hotMask;
+      let found = false;
+      for (;;) {
+        const hb = slot << 2;
+        const meta = hot[hb + 3]!;
+        if (meta === 0) break;
+        if (hot[hb] === h && meta >>> 24 === units) {
+          const o = meta & 0xffffff;
+          let q = 0;
+          while (q < units && hotUnits[o + q] === u[start + q]) q++;
+          if (q === units) {
+            col = hot[hb + 1]!;
+            id = hot[hb + 2]!;
+            found = true;
+            break;
+          }
+        }
+        slot = (slot + 1) & hotMask;
+      }
+      if (found) {
+        if (col === STOP) continue;
+      } else {
+        const b = tokens.lookupUnits(u, start, i, h);
+        if (b >= 0) {
+          const ts = tokens.slots;
+          col = ts[b + S_COL]!;
+          if (col === STOP) continue;
+          if (col >= 0) col += nHot;
+          id = ts[b + S_ID]!;
+        }
+      }
+      if (direct) {
+        if (col >= 0 && this.unigrams) this.bump(col);
+        continue;
+      }
+      if (nt === toks.length) {
+        this.toks = toks = growInt32(toks, nt + 1);
+        this.uni = uni = growInt32(uni, nt + 1);
+      }
+      toks[nt] = id;
+      uni[nt++] = col;
+    }
+    if (direct) return this.n;
+    this.reset(nt * ((this.unigrams ? 1 : 0) + 1));
+    if (this.unigrams) {
+      for (let q = 0; q < nt; q++) {
+        const col = uni[q]!;
+        if (col >= 0) this.bump(col);
+      }
+    }
+    const pairs = this.pairCol;
+    const hp = this.hotPair;
+    const pmask = this.hotPairMask;
+    for (let q = 0; q + 1 < nt; q++) {
+      const a = toks[q]!;
+      const b = toks[q + 1]!;
+      if (a < 0 || b < 0) continue;
+      let slot = pairHash(a, b) & pmask;
+      let col = -1;
+      for (;;) {
+        const o = slot << 2;
+        const ka = hp[o]!;
+        if (ka === 0) break;
+        if (ka === a + 1 && hp[o + 1] === b) {
+          col = hp[o + 2]!;
+          break;
+        }
+        slot = (slot + 1) & pmask;
+      }
+      if (col < 0) {
+        col = pairs.get(a, b);
+        if (col >= 0) col += nHot;
+      }
+      if (col >= 0) this.bump(col);
+    }
+    return this.n;
+  }
+}
+
+/** True when `u[i]` (= c, a surrogate) and `u[i + 1]` form a pair (`u` ends with a non-surrogate sentinel). */
+function isPairIn(u: Uint16Array, i: number, c: number): boolean {
+  if (c >= 0xdc00) return false;
+  const d = u[i + 1]!;
+  return d >= 0xdc00 && d < 0xe000;
+}
+
+/** True when `u[i]` (= c, a surrogate) starts a surrogate pair whose code point is a word character. */
+function isWordPairIn(u: Uint16Array, i: number, c: number): boolean {
+  return isPairIn(u, i, c) && isWordCodePoint(((c - 0xd800) << 10) + (u[i + 1]! - 0xdc00) + 0x10000);
 }

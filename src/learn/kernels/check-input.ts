@@ -4,10 +4,19 @@
  * list of labels of the same length. Failures are INVALID_ARGUMENT / SHAPE_MISMATCH errors that
  * name the estimator, the argument, and the row and column at fault.
  */
-import { CsrMatrix, Matrix, MlshipError, type AnyMatrix, type Label } from '../../core/index.js';
+import { CsrMatrix, Matrix, MlshipError, Table, type AnyMatrix, type Label } from '../../core/index.js';
 
-/** What estimators accept as X: a CSR matrix, a dense matrix, or an array of equal-length rows. */
-export type MatrixInput = CsrMatrix | Matrix | ArrayLike<number>[];
+/**
+ * What estimators accept as X: a CSR matrix, a dense matrix, a Table of numeric columns (missing
+ * values as NaN), or an array of equal-length rows.
+ */
+export type MatrixInput = CsrMatrix | Matrix | Table | ArrayLike<number>[];
+
+/** Options of {@link checkMatrix}. */
+export interface CheckMatrixOptions {
+  /** Accept NaN (missing values), for estimators that handle them (imputers, scalers, HistGradientBoosting). Infinity is still an error. @default false */
+  allowNaN?: boolean;
+}
 
 /**
  * Validates X and returns it as a `Matrix` or `CsrMatrix` (arrays of rows are copied into a
@@ -18,9 +27,18 @@ export type MatrixInput = CsrMatrix | Matrix | ArrayLike<number>[];
  * const X = checkMatrix([[1, 0], [0, 2]], 'MultinomialNB.fit'); // Matrix 2 x 2
  * ```
  */
-export function checkMatrix(X: MatrixInput, who: string): AnyMatrix {
+export function checkMatrix(X: MatrixInput, who: string, options: CheckMatrixOptions = {}): AnyMatrix {
+  const allowNaN = options.allowNaN === true;
   let m: AnyMatrix;
   if (X instanceof CsrMatrix || X instanceof Matrix) m = X;
+  else if (X instanceof Table) {
+    try {
+      m = X.toMatrix();
+    } catch (e) {
+      if (e instanceof MlshipError) throw new MlshipError(e.code, `${who}: ${e.message}`, { ...e.details, field: 'X' });
+      throw e;
+    }
+  }
   else if (Array.isArray(X)) {
     for (let i = 0; i < X.length; i++) {
       const row = X[i];
@@ -30,7 +48,7 @@ export function checkMatrix(X: MatrixInput, who: string): AnyMatrix {
     }
     m = Matrix.fromRows(X);
   } else {
-    throw new MlshipError('INVALID_ARGUMENT', `${who}: X must be a Matrix, a CsrMatrix or an array of rows, got ${describe(X)}`, { field: 'X' });
+    throw new MlshipError('INVALID_ARGUMENT', `${who}: X must be a Matrix, a CsrMatrix, a Table or an array of rows, got ${describe(X)}`, { field: 'X' });
   }
   if (m.rows === 0) {
     throw new MlshipError('INVALID_ARGUMENT', `${who}: X is empty (0 rows, shape ${m.rows} x ${m.cols}); at least 1 sample is required`, { field: 'X', value: [m.rows, m.cols] });
@@ -53,17 +71,30 @@ export function checkMatrix(X: MatrixInput, who: string): AnyMatrix {
           throw new MlshipError('INVALID_ARGUMENT', `${who}: X (CSR) row ${i} has column index ${j} outside 0..${cols - 1}`, { field: 'X', line: i, value: j });
         }
         const v = data[p]!;
-        if (!Number.isFinite(v)) throw nonFinite(who, v, i, j);
+        if (!Number.isFinite(v) && !(allowNaN && Number.isNaN(v))) throw nonFinite(who, v, i, j);
       }
     }
   } else {
     const { data, cols } = m;
     for (let k = 0; k < data.length; k++) {
       const v = data[k]!;
-      if (!Number.isFinite(v)) throw nonFinite(who, v, Math.floor(k / cols), k % cols);
+      if (!Number.isFinite(v) && !(allowNaN && Number.isNaN(v))) throw nonFinite(who, v, Math.floor(k / cols), k % cols);
     }
   }
   return m;
+}
+
+/**
+ * The column names of X when it is a Table (scikit-learn's `feature_names_in_` from a DataFrame),
+ * else undefined. Estimators store them at fit and check them at predict.
+ *
+ * @example
+ * ```ts
+ * featureNamesOf(Table.fromArrays({ rm: [6.5], lstat: [4.98] })); // ['rm', 'lstat']
+ * ```
+ */
+export function featureNamesOf(X: unknown): string[] | undefined {
+  return X instanceof Table ? X.columnNames : undefined;
 }
 
 function nonFinite(who: string, v: number, i: number, j: number): MlshipError {

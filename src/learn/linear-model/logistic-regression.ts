@@ -13,6 +13,7 @@ import {
   type MatrixInput,
 } from '../kernels/index.js';
 import { binomialLossGrad, multinomialLossGrad } from './linear-loss.js';
+import type { LinearHead } from '../compose/index.js';
 
 /** Hyperparameters of {@link LogisticRegression} (scikit-learn 1.2.1's names, camelCased, and defaults). */
 export interface LogisticRegressionParams {
@@ -270,18 +271,46 @@ export class LogisticRegression extends BaseEstimator<LogisticRegressionParams> 
   /** The predicted class of each row: the sign of the score for two classes, the arg-max otherwise. */
   predict(X: MatrixInput): Label[] {
     const Xm = this.checkedX(X, 'predict');
-    const s = this.scores(Xm);
+    return this.labelsOf(this.scores(Xm), Xm.rows);
+  }
+
+  /** The labels of `n` rows of scores (`n x coef_.rows`). */
+  private labelsOf(s: Float64Array, n: number): Label[] {
     const r = this.coef_!.rows;
     const classes = this.classes_!;
-    const out = new Array<Label>(Xm.rows);
+    const out = new Array<Label>(n);
     if (r === 1) {
-      for (let i = 0; i < Xm.rows; i++) out[i] = classes[s[i]! > 0 ? 1 : 0]!;
+      for (let i = 0; i < n; i++) out[i] = classes[s[i]! > 0 ? 1 : 0]!;
     } else {
-      const idx = new Int32Array(Xm.rows);
-      argmaxRows(s, Xm.rows, r, idx);
-      for (let i = 0; i < Xm.rows; i++) out[i] = classes[idx[i]!]!;
+      const idx = new Int32Array(n);
+      argmaxRows(s, n, r, idx);
+      for (let i = 0; i < n; i++) out[i] = classes[idx[i]!]!;
     }
     return out;
+  }
+
+  /**
+   * The model as linear scores `X @ coef_^T + intercept_`, for pipelines that fuse it with their
+   * vectorizer (see `Pipeline`): `labels` / `proba` turn `n` rows of scores into what `predict` /
+   * `predictProba` return. Undefined before fit.
+   *
+   * @example
+   * ```ts
+   * const lr = new LogisticRegression().fit([[0], [1], [2], [3]], ['a', 'a', 'b', 'b']);
+   * lr.linearHead()!.labels(Float64Array.of(2.5), 1); // ['b']
+   * ```
+   */
+  linearHead(): LinearHead | undefined {
+    const coef = this.coef_;
+    if (!coef) return undefined;
+    return {
+      weights: coef.data,
+      bias: this.intercept_!,
+      rows: coef.rows,
+      nFeatures: coef.cols,
+      labels: (s, n) => this.labelsOf(s, n),
+      proba: (s, n) => this.probaOf(s, n),
+    };
   }
 
   /**
@@ -294,10 +323,13 @@ export class LogisticRegression extends BaseEstimator<LogisticRegressionParams> 
   }
 
   private proba(Xm: AnyMatrix): Matrix {
-    const s = this.scores(Xm);
+    return this.probaOf(this.scores(Xm), Xm.rows);
+  }
+
+  /** Class probabilities of `n` rows of scores (`n x coef_.rows`). */
+  private probaOf(s: Float64Array, n: number): Matrix {
     const k = this.classes_!.length;
     const r = this.coef_!.rows;
-    const n = Xm.rows;
     const mc = this.params.multiClass;
     const ovr = mc === 'ovr' || (mc === 'auto' && k <= 2);
     const out = new Matrix(n, k);

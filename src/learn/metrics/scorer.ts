@@ -1,6 +1,16 @@
 import { Matrix, MlshipError, type Label } from '../../core/index.js';
 import { accuracyScore, businessCost, f1Score, logLoss, precisionScore, recallScore, type Average } from './classification.js';
 import { averagePrecisionScore, rocAucScore } from './ranking.js';
+import {
+  explainedVarianceScore,
+  maxError,
+  meanAbsoluteError,
+  meanAbsolutePercentageError,
+  meanSquaredError,
+  medianAbsoluteError,
+  r2Score,
+  rootMeanSquaredError,
+} from './regression.js';
 
 /** What a scorer needs from a fitted estimator (duck-typed, as scikit-learn's scorers). */
 export interface ScorableEstimator {
@@ -144,6 +154,16 @@ for (const [base, metric] of [
     registerScorer(`${base}_${avg}`, makeScorer((y, p) => metric(y, p, { average: avg })));
   }
 }
+
+const regression = (f: (t: ArrayLike<number>, p: ArrayLike<number>) => number) => (y: ArrayLike<Label>, p: ArrayLike<number>) => f(y as ArrayLike<number>, p);
+registerScorer('r2', makeScorer(regression(r2Score)));
+registerScorer('explained_variance', makeScorer(regression(explainedVarianceScore)));
+registerScorer('max_error', makeScorer(regression(maxError), { greaterIsBetter: false }));
+registerScorer('neg_mean_squared_error', makeScorer(regression(meanSquaredError), { greaterIsBetter: false }));
+registerScorer('neg_root_mean_squared_error', makeScorer(regression(rootMeanSquaredError), { greaterIsBetter: false }));
+registerScorer('neg_mean_absolute_error', makeScorer(regression(meanAbsoluteError), { greaterIsBetter: false }));
+registerScorer('neg_mean_absolute_percentage_error', makeScorer(regression(meanAbsolutePercentageError), { greaterIsBetter: false }));
+registerScorer('neg_median_absolute_error', makeScorer(regression(medianAbsoluteError), { greaterIsBetter: false }));
 
 /**
  * The names accepted by `scoring`.

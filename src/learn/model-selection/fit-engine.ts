@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { receiveMessageOnPort, MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import { CsrMatrix, Matrix, MlshipError, isMlshipError, resolveJobs, siblingModule, startWorker, takeRows, type ErrorCode, type Label } from '../../core/index.js';
+import { CategoryColumn, CsrMatrix, Matrix, MlshipError, NumericColumn, StringColumn, Table, isMlshipError, resolveJobs, siblingModule, startWorker, takeRows, type Column, type ErrorCode, type Label, type NumericKind } from '../../core/index.js';
 import { BaseEstimator, isEstimator, type EstimatorSnapshot } from '../base.js';
 import { getScorer, type Scorer } from '../metrics/index.js';
 import type { Fold } from './split.js';
@@ -80,8 +80,18 @@ export function decodeValue(v: unknown): unknown {
   return v;
 }
 
-/** Encodes X for postMessage (Matrix and CsrMatrix lose their class in a structured clone). */
+const TABLE = '$table';
+
+type EncodedColumn = { name: string; kind: string; values?: Float64Array | readonly string[]; codes?: Int32Array; categories?: readonly string[]; nulls?: Uint8Array };
+
+/** Encodes X for postMessage (Matrix, CsrMatrix and Table lose their class in a structured clone). */
 export function encodeRows(x: unknown): unknown {
+  if (x instanceof Table) {
+    return {
+      [TABLE]: x.numRows,
+      columns: x.columns.map((c): EncodedColumn => (c instanceof CategoryColumn ? { name: c.name, kind: c.kind, codes: c.codes, categories: c.categories } : { name: c.name, kind: c.kind, values: c.values, nulls: c.nulls })),
+    };
+  }
   if (x instanceof Matrix) return { [MAT]: 'dense', rows: x.rows, cols: x.cols, data: x.data };
   if (x instanceof CsrMatrix) return { [MAT]: 'csr', rows: x.rows, cols: x.cols, data: x.data, indices: x.indices, indptr: x.indptr };
   return x;
@@ -89,6 +99,15 @@ export function encodeRows(x: unknown): unknown {
 
 /** Inverse of {@link encodeRows}. */
 export function decodeRows(x: unknown): unknown {
+  if (x && typeof x === 'object' && TABLE in (x as object)) {
+    const t = x as { [TABLE]: number; columns: EncodedColumn[] };
+    const cols = t.columns.map((c): Column => {
+      if (c.kind === 'category') return new CategoryColumn(c.name, c.codes!, c.categories!);
+      if (c.kind === 'string') return new StringColumn(c.name, c.values as string[], c.nulls);
+      return new NumericColumn(c.name, c.values as Float64Array, c.kind as NumericKind, c.nulls);
+    });
+    return new Table(cols, t[TABLE]);
+  }
   if (x && typeof x === 'object' && MAT in (x as object)) {
     const m = x as { [MAT]: string; rows: number; cols: number; data: Float64Array; indices: Int32Array; indptr: Int32Array };
     return m[MAT] === 'dense' ? new Matrix(m.rows, m.cols, m.data) : new CsrMatrix(m.rows, m.cols, m.data, m.indices, m.indptr);

@@ -1,4 +1,4 @@
-import { MlshipError, Rng, numRows, takeRows, toRng, uniqueLabels, type AnyMatrix, type Label } from '../../core/index.js';
+import { MlshipError, Rng, numRows, takeRows, toRng, uniqueLabels, type AnyMatrix, type Label, type Table } from '../../core/index.js';
 
 /** One train/test split: row indices into X, ascending. */
 export interface Fold {
@@ -6,8 +6,8 @@ export interface Fold {
   test: Int32Array;
 }
 
-/** Anything with rows: arrays, typed arrays, Matrix, CsrMatrix. */
-export type Rows = AnyMatrix | ArrayLike<unknown>;
+/** Anything with rows: arrays, typed arrays, Matrix, CsrMatrix, Table. */
+export type Rows = AnyMatrix | Table | ArrayLike<unknown>;
 
 /** A cross-validation splitter, as scikit-learn's `BaseCrossValidator`. */
 export interface CrossValidator {
@@ -479,7 +479,7 @@ export function trainTestSplit(...args: unknown[]): unknown[] {
     try {
       return numRows(a as Rows);
     } catch {
-      throw new MlshipError('INVALID_ARGUMENT', `trainTestSplit: argument ${i} is not an array, typed array, Matrix or CsrMatrix`, { field: `arrays[${i}]` });
+      throw new MlshipError('INVALID_ARGUMENT', `trainTestSplit: argument ${i} is not an array, typed array, Matrix, CsrMatrix or Table`, { field: `arrays[${i}]` });
     }
   });
   if (lengths.some((l) => l !== lengths[0])) {

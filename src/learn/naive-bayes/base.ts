@@ -222,13 +222,25 @@ export abstract class BaseDiscreteNB<P extends DiscreteNBParams> extends BaseEst
   /** The most likely class of each row. */
   predict(X: MatrixInput): Label[] {
     const Xm = this.checkedX(X, 'predict');
+    return this.labelsFromJll(this.jointLogLikelihood(Xm), Xm.rows);
+  }
+
+  /** The class with the largest joint log-likelihood in each of `rows` rows of `jll` (`rows x classes`). */
+  protected labelsFromJll(jll: Float64Array, rows: number): Label[] {
     const k = this.classes_!.length;
-    const jll = this.jointLogLikelihood(Xm);
-    const idx = new Int32Array(Xm.rows);
-    argmaxRows(jll, Xm.rows, k, idx);
-    const out = new Array<Label>(Xm.rows);
-    for (let i = 0; i < Xm.rows; i++) out[i] = this.classes_![idx[i]!]!;
+    const idx = new Int32Array(rows);
+    argmaxRows(jll, rows, k, idx);
+    const out = new Array<Label>(rows);
+    for (let i = 0; i < rows; i++) out[i] = this.classes_![idx[i]!]!;
     return out;
+  }
+
+  /** Probabilities from the joint log-likelihood (`rows x classes`, normalised in place). */
+  protected probaFromJll(jll: Float64Array, rows: number): Matrix {
+    const k = this.classes_!.length;
+    logNormalizeRows(jll, rows, k);
+    for (let p = 0; p < jll.length; p++) jll[p] = Math.exp(jll[p]!);
+    return new Matrix(rows, k, jll);
   }
 
   /** Log-probabilities per row and class (columns in `classes_` order): the joint log-likelihood minus its logsumexp. */
@@ -243,11 +255,7 @@ export abstract class BaseDiscreteNB<P extends DiscreteNBParams> extends BaseEst
   /** Probabilities per row and class (columns in `classes_` order), `exp(predictLogProba(X))`. */
   predictProba(X: MatrixInput): Matrix {
     const Xm = this.checkedX(X, 'predictProba');
-    const k = this.classes_!.length;
-    const jll = this.jointLogLikelihood(Xm);
-    logNormalizeRows(jll, Xm.rows, k);
-    for (let p = 0; p < jll.length; p++) jll[p] = Math.exp(jll[p]!);
-    return new Matrix(Xm.rows, k, jll);
+    return this.probaFromJll(this.jointLogLikelihood(Xm), Xm.rows);
   }
 
   /** Mean accuracy of `predict(X)` against y; labels never seen in fit count as misses. */

@@ -1,4 +1,5 @@
 import type { AnyMatrix } from '../../core/index.js';
+import type { LinearHead } from '../compose/index.js';
 import { registerEstimator } from '../base.js';
 import { linearScores } from '../kernels/index.js';
 import { BaseDiscreteNB, rejectNegative, rowSums, type DiscreteNBParams } from './base.js';
@@ -49,5 +50,36 @@ export class MultinomialNB extends BaseDiscreteNB<MultinomialNBParams> {
   protected jointLogLikelihood(X: AnyMatrix): Float64Array {
     return linearScores(X, this.featureLogProb_!, this.classLogPrior_!);
   }
+
+  /**
+   * The model as linear scores, for pipelines that fuse it with their vectorizer (see `Pipeline`):
+   * the joint log-likelihood is `X @ weights^T + bias` (`weights`: classes x features, row-major),
+   * and `labels` / `proba` turn such scores (`n x classes`, modified in place) into what `predict`
+   * / `predictProba` return. Undefined before fit.
+   *
+   * @example
+   * ```ts
+   * const nb = new MultinomialNB().fit([[2, 0], [0, 3]], ['a', 'b']);
+   * const head = nb.linearHead()!;
+   * head.labels(Float64Array.of(-1, -2), 1); // ['a']
+   * ```
+   */
+  linearHead(): LinearHead | undefined {
+    const flp = this.featureLogProb_;
+    if (!flp) return undefined;
+    if (this.head?.weights !== flp.data || this.head.bias !== this.classLogPrior_) {
+      this.head = {
+        weights: flp.data,
+        bias: this.classLogPrior_!,
+        rows: flp.rows,
+        nFeatures: flp.cols,
+        labels: (s, n) => this.labelsFromJll(s, n),
+        proba: (s, n) => this.probaFromJll(s, n),
+      };
+    }
+    return this.head;
+  }
+
+  private head: LinearHead | undefined;
 }
 registerEstimator(MultinomialNB);

@@ -1,4 +1,4 @@
-import { CsrMatrix, Matrix, MlshipError, isMlshipError, takeRows, type Label } from '../../core/index.js';
+import { CategoryColumn, CsrMatrix, Matrix, MlshipError, NumericColumn, StringColumn, Table, isMlshipError, takeRows, type Column, type Label } from '../../core/index.js';
 import { BaseEstimator, isEstimator } from '../base.js';
 
 /** The named checks of {@link checkEstimator}. */
@@ -40,7 +40,7 @@ export interface CheckReport {
 
 /** Options of {@link checkEstimator}. */
 export interface CheckEstimatorOptions {
-  /** Training input: documents (string[]) or a numeric Matrix / CsrMatrix. */
+  /** Training input: documents (string[]), a numeric Matrix / CsrMatrix, or a Table. */
   X: unknown;
   /** Targets, for supervised estimators. @default undefined */
   y?: ArrayLike<Label>;
@@ -65,6 +65,7 @@ function outputs(est: Any, X: unknown): Record<string, unknown> {
 function plain(v: unknown): unknown {
   if (v instanceof Matrix) return { rows: v.rows, cols: v.cols, data: Array.from(v.data) };
   if (v instanceof CsrMatrix) return { rows: v.rows, cols: v.cols, data: Array.from(v.data), indices: Array.from(v.indices), indptr: Array.from(v.indptr) };
+  if (v instanceof Table) return { rows: v.numRows, columns: v.columns.map((c) => ({ name: c.name, kind: c.kind, values: Array.from({ length: c.length }, (_, i) => c.get(i)) })) };
   if (ArrayBuffer.isView(v)) return Array.from(v as Float64Array);
   if (Array.isArray(v)) return v.map(plain);
   if (isEstimator(v)) return { estimator: v.estimatorName, params: plainParams(v.getParams(false)) };
@@ -103,14 +104,37 @@ function expectCodedError(fn: () => unknown, what: string, code?: string): void 
   throw new Error(`${what} did not throw`);
 }
 
-function withExtraColumn(X: Matrix | CsrMatrix): Matrix | CsrMatrix {
+function withExtraColumn(X: Matrix | CsrMatrix | Table): Matrix | CsrMatrix | Table {
+  if (X instanceof Table) return X.withColumn(new NumericColumn('__extra_column__', new Float64Array(X.numRows), 'number'));
   if (X instanceof CsrMatrix) return new CsrMatrix(X.rows, X.cols + 1, X.data.slice(), X.indices.slice(), X.indptr.slice());
   const m = new Matrix(X.rows, X.cols + 1);
   for (let i = 0; i < X.rows; i++) m.data.set(X.row(i), i * (X.cols + 1));
   return m;
 }
 
-function withNaN(X: Matrix | CsrMatrix): Matrix | CsrMatrix {
+/** A Table with row 0 of its first column missing (null). */
+function withNull(X: Table): Table {
+  const c = X.columns[0];
+  if (!c || X.numRows === 0) throw new Error('the Table input has no cell to set to null');
+  let out: Column;
+  if (c instanceof NumericColumn) {
+    const nulls = c.nulls ? c.nulls.slice() : new Uint8Array(c.length);
+    nulls[0] = 1;
+    out = new NumericColumn(c.name, c.values.slice(), c.kind, nulls);
+  } else if (c instanceof StringColumn) {
+    const nulls = c.nulls ? c.nulls.slice() : new Uint8Array(c.length);
+    nulls[0] = 1;
+    out = new StringColumn(c.name, c.values, nulls);
+  } else {
+    const codes = (c as CategoryColumn).codes.slice();
+    codes[0] = -1;
+    out = new CategoryColumn(c.name, codes, (c as CategoryColumn).categories);
+  }
+  return X.withColumn(out);
+}
+
+function withNaN(X: Matrix | CsrMatrix | Table): Matrix | CsrMatrix | Table {
+  if (X instanceof Table) return withNull(X);
   if (X instanceof CsrMatrix) {
     if (X.nnz === 0) throw new Error('the CSR input has no stored value to set to NaN');
     const data = X.data.slice();
@@ -126,7 +150,8 @@ function withNaN(X: Matrix | CsrMatrix): Matrix | CsrMatrix {
  * The conformance suite every mlship estimator passes (scikit-learn's `check_estimator` spirit):
  * params round trip, constructor stores params, clone, NOT_FITTED before fit, fit returns this,
  * identical refit, snapshot round trip, n-features mismatch, NaN and empty input errors with a code,
- * inputs left unmodified, determinism under a fixed randomState. Returns a report; never throws
+ * inputs left unmodified, determinism under a fixed randomState. X may be a Table: the n-features
+ * check then adds a column and the NaN check sets a null. Returns a report; never throws
  * for a failing check.
  *
  * @example
@@ -139,7 +164,7 @@ export function checkEstimator(estimator: BaseEstimator<any>, options: CheckEsti
   if (!isEstimator(estimator)) throw new MlshipError('INVALID_ARGUMENT', 'checkEstimator: estimator must be an mlship estimator', { field: 'estimator' });
   const { X, y } = options;
   const skip = options.skip ?? {};
-  const numeric = X instanceof Matrix || X instanceof CsrMatrix;
+  const numeric = X instanceof Matrix || X instanceof CsrMatrix || X instanceof Table;
   const Ctor = estimator.constructor as new (p: Record<string, unknown>) => BaseEstimator<any>;
   const fresh = (): Any => estimator.clone();
   // A stateless estimator (HashingVectorizer) is usable without fit, as in scikit-learn.
@@ -204,9 +229,9 @@ export function checkEstimator(estimator: BaseEstimator<any>, options: CheckEsti
       if (unfitted.isFitted && !stateless) throw new Error('an unfitted snapshot restored as fitted');
     },
     nFeaturesMismatch: () => {
-      if (!numeric) return 'input is not a numeric matrix (the feature count is learned from the documents)';
+      if (!numeric) return 'input is not a matrix or a table (the feature count is learned from the documents)';
       const e = fitted();
-      const wide = withExtraColumn(X as Matrix | CsrMatrix);
+      const wide = withExtraColumn(X as Matrix | CsrMatrix | Table);
       let tried = 0;
       for (const m of OUTPUT_METHODS) {
         if (!can(e, m)) continue;
@@ -217,7 +242,7 @@ export function checkEstimator(estimator: BaseEstimator<any>, options: CheckEsti
     },
     nanInput: () => {
       if (!numeric) return 'input is not numeric';
-      expectCodedError(() => fresh().fit(withNaN(X as Matrix | CsrMatrix), y), 'fit() with a NaN value');
+      expectCodedError(() => fresh().fit(withNaN(X as Matrix | CsrMatrix | Table), y), X instanceof Table ? 'fit() with a null value' : 'fit() with a NaN value');
       return undefined;
     },
     emptyInput: () => {

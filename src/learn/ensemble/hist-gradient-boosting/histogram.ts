@@ -1,0 +1,353 @@
+/**
+ * Histogram kernels of histogram gradient boosting (scikit-learn's `histogram.pyx`): per feature
+ * and bin, the sum of gradients, the sum of hessians and the sample count, laid out as
+ * `[feature][bin][g, h, count]` Float64 triples. Pure functions over typed arrays, shared by the
+ * main thread and the worker threads (each builds its own range of features).
+ */
+
+/** Where a histogram build reads from: binned X (column-major), gradients, hessians and the partition. */
+export interface HistSource {
+  /** Binned X, `nFeatures x n` bytes, column-major. */
+  xb: Uint8Array;
+  /** Rows of the training set. */
+  n: number;
+  /** Gradients of every tree of the iteration, tree-major (`k * n + i`). */
+  grad: Float32Array;
+  /** Hessians, same layout (unused when hessians are constant). */
+  hess: Float32Array;
+  /** Sample indices of the tree's nodes; a node owns `part[start..stop)`. */
+  part: Int32Array;
+  /** Doubles per feature in a histogram: `3 * nBins`. */
+  stride: number;
+  /** Hessians are constant: only gradients and counts are summed. */
+  constantHessian: boolean;
+}
+
+/**
+ * Builds the histograms of features `[fStart, fEnd)` for the node owning `part[start..stop)` into
+ * `out` at `outOff` (one histogram of `stride` doubles per feature). `root` reads samples in order
+ * without the partition (scikit-learn's `_build_histogram_root`). Each bin accumulates its samples in
+ * partition order, so the sums do not depend on how features are shared among threads.
+ * `og`/`oh` are scratch buffers of at least `stop - start` values. With `countRoot` false, a root
+ * build leaves the counts at 0 (they are the same for every tree; the caller fills them in).
+ */
+export function buildHistograms(
+  src: HistSource,
+  gOff: number,
+  start: number,
+  stop: number,
+  root: boolean,
+  fStart: number,
+  fEnd: number,
+  out: Float64Array,
+  outOff: number,
+  og: Float32Array,
+  oh: Float32Array,
+  countRoot = true,
+): void {
+  const { n, grad, hess, part, constantHessian } = src;
+  const m = stop - start;
+  let g: Float32Array;
+  let h: Float32Array;
+  if (root) {
+    g = grad.subarray(gOff, gOff + n);
+    h = hess.subarray(gOff, gOff + n);
+  } else {
+    for (let j = 0; j < m; j++) og[j] = grad[gOff + part[start + j]!]!;
+    if (!constantHessian) for (let j = 0; j < m; j++) oh[j] = hess[gOff + part[start + j]!]!;
+    g = og;
+    h = oh;
+  }
+  // Several features per pass over the samples (4, then 2, 1): the sample index and gradient are
+  // loaded once and the histograms stay in L1. Each bin still sums its samples in partition order,
+  // so the result does not depend on how features are grouped or shared among threads.
+  const count = !root || countRoot;
+  let f = fStart;
+  for (; f + 4 <= fEnd; f += 4) pass4(src, f, start, m, root, count, g, h, out, outOff);
+  for (; f + 2 <= fEnd; f += 2) pass2(src, f, start, m, root, count, g, h, out, outOff);
+  for (; f < fEnd; f++) pass1(src, f, start, m, root, count, g, h, out, outOff);
+}
+
+/** Histograms of features `f .. f + 3` in one pass over the samples (counts skipped when `count` is false). */
+function pass4(src: HistSource, f: number, start: number, m: number, root: boolean, count: boolean, g: Float32Array, h: Float32Array, out: Float64Array, outOff: number): void {
+  const { xb, n, part, stride, constantHessian } = src;
+  const o0 = outOff + f * stride;
+  const c0 = f * n;
+  const o1 = o0 + stride;
+  const c1 = c0 + n;
+  const o2 = o1 + stride;
+  const c2 = c1 + n;
+  const o3 = o2 + stride;
+  const c3 = c2 + n;
+  out.fill(0, o0, o0 + 4 * stride);
+  if (root && !count) {
+    if (constantHessian) {
+      for (let j = 0; j < m; j++) {
+        const r = j;
+        const gj = g[j]!;
+        const b0 = o0 + xb[c0 + r]! * 3;
+        const b1 = o1 + xb[c1 + r]! * 3;
+        const b2 = o2 + xb[c2 + r]! * 3;
+        const b3 = o3 + xb[c3 + r]! * 3;
+        out[b0] = out[b0]! + gj;
+        out[b1] = out[b1]! + gj;
+        out[b2] = out[b2]! + gj;
+        out[b3] = out[b3]! + gj;
+      }
+    } else {
+      for (let j = 0; j < m; j++) {
+        const r = j;
+        const gj = g[j]!;
+        const hj = h[j]!;
+        const b0 = o0 + xb[c0 + r]! * 3;
+        const b1 = o1 + xb[c1 + r]! * 3;
+        const b2 = o2 + xb[c2 + r]! * 3;
+        const b3 = o3 + xb[c3 + r]! * 3;
+        out[b0] = out[b0]! + gj;
+        out[b0 + 1] = out[b0 + 1]! + hj;
+        out[b1] = out[b1]! + gj;
+        out[b1 + 1] = out[b1 + 1]! + hj;
+        out[b2] = out[b2]! + gj;
+        out[b2 + 1] = out[b2 + 1]! + hj;
+        out[b3] = out[b3]! + gj;
+        out[b3 + 1] = out[b3 + 1]! + hj;
+      }
+    }
+  } else if (root) {
+    if (constantHessian) {
+      for (let j = 0; j < m; j++) {
+        const r = j;
+        const gj = g[j]!;
+        const b0 = o0 + xb[c0 + r]! * 3;
+        const b1 = o1 + xb[c1 + r]! * 3;
+        const b2 = o2 + xb[c2 + r]! * 3;
+        const b3 = o3 + xb[c3 + r]! * 3;
+        out[b0] = out[b0]! + gj;
+        out[b0 + 2] = out[b0 + 2]! + 1;
+        out[b1] = out[b1]! + gj;
+        out[b1 + 2] = out[b1 + 2]! + 1;
+        out[b2] = out[b2]! + gj;
+        out[b2 + 2] = out[b2 + 2]! + 1;
+        out[b3] = out[b3]! + gj;
+        out[b3 + 2] = out[b3 + 2]! + 1;
+      }
+    } else {
+      for (let j = 0; j < m; j++) {
+        const r = j;
+        const gj = g[j]!;
+        const hj = h[j]!;
+        const b0 = o0 + xb[c0 + r]! * 3;
+        const b1 = o1 + xb[c1 + r]! * 3;
+        const b2 = o2 + xb[c2 + r]! * 3;
+        const b3 = o3 + xb[c3 + r]! * 3;
+        out[b0] = out[b0]! + gj;
+        out[b0 + 1] = out[b0 + 1]! + hj;
+        out[b0 + 2] = out[b0 + 2]! + 1;
+        out[b1] = out[b1]! + gj;
+        out[b1 + 1] = out[b1 + 1]! + hj;
+        out[b1 + 2] = out[b1 + 2]! + 1;
+        out[b2] = out[b2]! + gj;
+        out[b2 + 1] = out[b2 + 1]! + hj;
+        out[b2 + 2] = out[b2 + 2]! + 1;
+        out[b3] = out[b3]! + gj;
+        out[b3 + 1] = out[b3 + 1]! + hj;
+        out[b3 + 2] = out[b3 + 2]! + 1;
+      }
+    }
+  } else if (constantHessian) {
+    for (let j = 0; j < m; j++) {
+      const r = part[start + j]!;
+      const gj = g[j]!;
+      const b0 = o0 + xb[c0 + r]! * 3;
+      const b1 = o1 + xb[c1 + r]! * 3;
+      const b2 = o2 + xb[c2 + r]! * 3;
+      const b3 = o3 + xb[c3 + r]! * 3;
+      out[b0] = out[b0]! + gj;
+      out[b0 + 2] = out[b0 + 2]! + 1;
+      out[b1] = out[b1]! + gj;
+      out[b1 + 2] = out[b1 + 2]! + 1;
+      out[b2] = out[b2]! + gj;
+      out[b2 + 2] = out[b2 + 2]! + 1;
+      out[b3] = out[b3]! + gj;
+      out[b3 + 2] = out[b3 + 2]! + 1;
+    }
+  } else {
+    for (let j = 0; j < m; j++) {
+      const r = part[start + j]!;
+      const gj = g[j]!;
+      const hj = h[j]!;
+      const b0 = o0 + xb[c0 + r]! * 3;
+      const b1 = o1 + xb[c1 + r]! * 3;
+      const b2 = o2 + xb[c2 + r]! * 3;
+      const b3 = o3 + xb[c3 + r]! * 3;
+      out[b0] = out[b0]! + gj;
+      out[b0 + 1] = out[b0 + 1]! + hj;
+      out[b0 + 2] = out[b0 + 2]! + 1;
+      out[b1] = out[b1]! + gj;
+      out[b1 + 1] = out[b1 + 1]! + hj;
+      out[b1 + 2] = out[b1 + 2]! + 1;
+      out[b2] = out[b2]! + gj;
+      out[b2 + 1] = out[b2 + 1]! + hj;
+      out[b2 + 2] = out[b2 + 2]! + 1;
+      out[b3] = out[b3]! + gj;
+      out[b3 + 1] = out[b3 + 1]! + hj;
+      out[b3 + 2] = out[b3 + 2]! + 1;
+    }
+  }
+}
+
+/** Histograms of features `f .. f + 1` in one pass over the samples (counts skipped when `count` is false). */
+function pass2(src: HistSource, f: number, start: number, m: number, root: boolean, count: boolean, g: Float32Array, h: Float32Array, out: Float64Array, outOff: number): void {
+  const { xb, n, part, stride, constantHessian } = src;
+  const o0 = outOff + f * stride;
+  const c0 = f * n;
+  const o1 = o0 + stride;
+  const c1 = c0 + n;
+  out.fill(0, o0, o0 + 2 * stride);
+  if (root && !count) {
+    if (constantHessian) {
+      for (let j = 0; j < m; j++) {
+        const r = j;
+        const gj = g[j]!;
+        const b0 = o0 + xb[c0 + r]! * 3;
+        const b1 = o1 + xb[c1 + r]! * 3;
+        out[b0] = out[b0]! + gj;
+        out[b1] = out[b1]! + gj;
+      }
+    } else {
+      for (let j = 0; j < m; j++) {
+        const r = j;
+        const gj = g[j]!;
+        const hj = h[j]!;
+        const b0 = o0 + xb[c0 + r]! * 3;
+        const b1 = o1 + xb[c1 + r]! * 3;
+        out[b0] = out[b0]! + gj;
+        out[b0 + 1] = out[b0 + 1]! + hj;
+        out[b1] = out[b1]! + gj;
+        out[b1 + 1] = out[b1 + 1]! + hj;
+      }
+    }
+  } else if (root) {
+    if (constantHessian) {
+      for (let j = 0; j < m; j++) {
+        const r = j;
+        const gj = g[j]!;
+        const b0 = o0 + xb[c0 + r]! * 3;
+        const b1 = o1 + xb[c1 + r]! * 3;
+        out[b0] = out[b0]! + gj;
+        out[b0 + 2] = out[b0 + 2]! + 1;
+        out[b1] = out[b1]! + gj;
+        out[b1 + 2] = out[b1 + 2]! + 1;
+      }
+    } else {
+      for (let j = 0; j < m; j++) {
+        const r = j;
+        const gj = g[j]!;
+        const hj = h[j]!;
+        const b0 = o0 + xb[c0 + r]! * 3;
+        const b1 = o1 + xb[c1 + r]! * 3;
+        out[b0] = out[b0]! + gj;
+        out[b0 + 1] = out[b0 + 1]! + hj;
+        out[b0 + 2] = out[b0 + 2]! + 1;
+        out[b1] = out[b1]! + gj;
+        out[b1 + 1] = out[b1 + 1]! + hj;
+        out[b1 + 2] = out[b1 + 2]! + 1;
+      }
+    }
+  } else if (constantHessian) {
+    for (let j = 0; j < m; j++) {
+      const r = part[start + j]!;
+      const gj = g[j]!;
+      const b0 = o0 + xb[c0 + r]! * 3;
+      const b1 = o1 + xb[c1 + r]! * 3;
+      out[b0] = out[b0]! + gj;
+      out[b0 + 2] = out[b0 + 2]! + 1;
+      out[b1] = out[b1]! + gj;
+      out[b1 + 2] = out[b1 + 2]! + 1;
+    }
+  } else {
+    for (let j = 0; j < m; j++) {
+      const r = part[start + j]!;
+      const gj = g[j]!;
+      const hj = h[j]!;
+      const b0 = o0 + xb[c0 + r]! * 3;
+      const b1 = o1 + xb[c1 + r]! * 3;
+      out[b0] = out[b0]! + gj;
+      out[b0 + 1] = out[b0 + 1]! + hj;
+      out[b0 + 2] = out[b0 + 2]! + 1;
+      out[b1] = out[b1]! + gj;
+      out[b1 + 1] = out[b1 + 1]! + hj;
+      out[b1 + 2] = out[b1 + 2]! + 1;
+    }
+  }
+}
+
+/** Histograms of features `f .. f + 0` in one pass over the samples (counts skipped when `count` is false). */
+function pass1(src: HistSource, f: number, start: number, m: number, root: boolean, count: boolean, g: Float32Array, h: Float32Array, out: Float64Array, outOff: number): void {
+  const { xb, n, part, stride, constantHessian } = src;
+  const o0 = outOff + f * stride;
+  const c0 = f * n;
+  out.fill(0, o0, o0 + 1 * stride);
+  if (root && !count) {
+    if (constantHessian) {
+      for (let j = 0; j < m; j++) {
+        const r = j;
+        const gj = g[j]!;
+        const b0 = o0 + xb[c0 + r]! * 3;
+        out[b0] = out[b0]! + gj;
+      }
+    } else {
+      for (let j = 0; j < m; j++) {
+        const r = j;
+        const gj = g[j]!;
+        const hj = h[j]!;
+        const b0 = o0 + xb[c0 + r]! * 3;
+        out[b0] = out[b0]! + gj;
+        out[b0 + 1] = out[b0 + 1]! + hj;
+      }
+    }
+  } else if (root) {
+    if (constantHessian) {
+      for (let j = 0; j < m; j++) {
+        const r = j;
+        const gj = g[j]!;
+        const b0 = o0 + xb[c0 + r]! * 3;
+        out[b0] = out[b0]! + gj;
+        out[b0 + 2] = out[b0 + 2]! + 1;
+      }
+    } else {
+      for (let j = 0; j < m; j++) {
+        const r = j;
+        const gj = g[j]!;
+        const hj = h[j]!;
+        const b0 = o0 + xb[c0 + r]! * 3;
+        out[b0] = out[b0]! + gj;
+        out[b0 + 1] = out[b0 + 1]! + hj;
+        out[b0 + 2] = out[b0 + 2]! + 1;
+      }
+    }
+  } else if (constantHessian) {
+    for (let j = 0; j < m; j++) {
+      const r = part[start + j]!;
+      const gj = g[j]!;
+      const b0 = o0 + xb[c0 + r]! * 3;
+      out[b0] = out[b0]! + gj;
+      out[b0 + 2] = out[b0 + 2]! + 1;
+    }
+  } else {
+    for (let j = 0; j < m; j++) {
+      const r = part[start + j]!;
+      const gj = g[j]!;
+      const hj = h[j]!;
+      const b0 = o0 + xb[c0 + r]! * 3;
+      out[b0] = out[b0]! + gj;
+      out[b0 + 1] = out[b0 + 1]! + hj;
+      out[b0 + 2] = out[b0 + 2]! + 1;
+    }
+  }
+}
+
+/** `out = parent - child` over `len` doubles: the sibling's histograms (the subtraction trick). */
+export function subtractHistograms(parent: Float64Array, pOff: number, child: Float64Array, cOff: number, out: Float64Array, oOff: number, len: number): void {
+  for (let i = 0; i < len; i++) out[oOff + i] = parent[pOff + i]! - child[cOff + i]!;
+}

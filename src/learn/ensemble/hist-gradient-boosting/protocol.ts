@@ -1,0 +1,75 @@
+// The shared-memory protocol between the main thread and the histogram workers.
+
+/** Indices into a worker's control block (an Int32Array on a SharedArrayBuffer). */
+export const C = {
+  /** Command sequence number, bumped by the main thread for every command. */
+  SEQ: 0,
+  /** The last sequence number the worker finished. */
+  ACK: 1,
+  CMD: 2,
+  /** 1 once the worker module has loaded. */
+  READY: 3,
+  /** 1 when the worker failed (to load, or in a command). */
+  ERR: 4,
+  START: 5,
+  STOP: 6,
+  ROOT: 7,
+  SLOT: 8,
+  FSTART: 9,
+  FEND: 10,
+  GOFF: 11,
+  /** 1 while the worker sleeps in Atomics.wait (the main thread then notifies it). */
+  WORKER_WAITING: 12,
+  /** 1 while the main thread sleeps waiting for the acknowledgement. */
+  MAIN_WAITING: 13,
+  /**
+   * The task open for claiming: its sequence number while open, minus it once the worker claimed
+   * it, 0 once the main thread took it back (a worker that is not running does not delay a fit).
+   */
+  TASK: 14,
+  /** Tasks the worker has completed (statistics, for tests). */
+  DONE: 15,
+} as const;
+
+/** How long an idle thread polls before it sleeps, in milliseconds (as OpenMP's spin-wait). */
+export const SPIN_MS = 0.2;
+
+/** Control block length (Int32 values). */
+export const CTRL_LEN = 16;
+
+export const CMD_SYNC = 1;
+export const CMD_BUILD = 2;
+export const CMD_EXIT = 3;
+export const CMD_BIN = 4;
+export const CMD_PREDICT = 5;
+
+/** Messages on a worker's port, read before each command. */
+export type SessionMessage =
+  | {
+      type: 'session';
+      xb: SharedArrayBuffer;
+      grad: SharedArrayBuffer;
+      hess: SharedArrayBuffer;
+      part: SharedArrayBuffer;
+      n: number;
+      stride: number;
+      constantHessian: boolean;
+      slotsPerPage: number;
+      slotLen: number;
+    }
+  | { type: 'page'; page: SharedArrayBuffer }
+  | { type: 'bin'; cols: SharedArrayBuffer; thr: SharedArrayBuffer; nThr: SharedArrayBuffer; rows: SharedArrayBuffer | null; maxBins: number }
+  | {
+      type: 'predict';
+      f64: SharedArrayBuffer;
+      value: SharedArrayBuffer;
+      roots: SharedArrayBuffer;
+      depth: SharedArrayBuffer;
+      nTrees: number;
+      data: SharedArrayBuffer;
+      raw: SharedArrayBuffer;
+      n: number;
+      d: number;
+      k: number;
+    }
+  | { type: 'end' };

@@ -15,4 +15,4 @@ export type { Column, ColumnKind, NumericKind, CellValue, TableFromOptions } fro
 export { compareLabels, uniqueLabels, encodeLabels } from './labels.js';
 export type { Label } from './labels.js';
 export { sha256, Fingerprint, murmurhash3_32 } from './hash.js';
-export { startWorker, siblingModule, resolveJobs, tsxRegisterUrl } from './workers.js';
+export { startWorker, startModuleWorker, siblingModule, resolveJobs, tsxRegisterUrl } from './workers.js';

@@ -38,6 +38,32 @@ export function startWorker(moduleUrl: URL, options: WorkerOptions = {}): Worker
   return new Worker(code, { ...options, eval: true });
 }
 
+/**
+ * Starts a worker thread that imports `moduleUrl` (compiled `.js` as is, `.ts` through tsx) from a
+ * small CommonJS bootstrap, and calls `onLoadError` — the source text of a function
+ * `(error, workerData) => void` — if the module fails to load, so that a caller waiting on shared
+ * memory (Atomics) is woken with the failure instead of hanging. `execArgv` is inherited, except
+ * that `--input-type` (from `node --input-type=module -e`) is dropped: it would make the bootstrap
+ * an ES module.
+ *
+ * @example
+ * ```ts
+ * const w = startModuleWorker(siblingModule(import.meta.url, 'count-worker'), { workerData: init, transferList: [init.port] },
+ *   '(e, d) => { d.port.postMessage({ type: "error", message: String(e) }); }');
+ * ```
+ */
+export function startModuleWorker(moduleUrl: URL, options: WorkerOptions, onLoadError: string): Worker {
+  const load = fileURLToPath(moduleUrl).endsWith('.ts')
+    ? `import(${JSON.stringify(tsxRegisterUrl())}).then((m) => { m.register(); return import(${JSON.stringify(moduleUrl.href)}); })`
+    : `import(${JSON.stringify(moduleUrl.href)})`;
+  const code = `const { workerData } = require('node:worker_threads');\nconst onLoadError = ${onLoadError};\n${load}.catch((e) => onLoadError(e, workerData));`;
+  const inputType = process.execArgv.some((a) => a.startsWith('--input-type'));
+  return new Worker(code, { ...options, eval: true, ...(inputType ? { execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type') && !V8_HEAP_FLAG.test(a)) } : {}) });
+}
+
+/** V8 heap options a worker may not be given in `execArgv` (it takes `resourceLimits` instead). */
+const V8_HEAP_FLAG = /^--(max-old-space-size|max-semi-space-size|max-young-generation-size|stack-size)\b/;
+
 /** The module URL of a worker file next to `callerUrl`, matching the caller's own extension. */
 export function siblingModule(callerUrl: string, baseName: string): URL {
   const ext = callerUrl.endsWith('.ts') ? '.ts' : '.js';

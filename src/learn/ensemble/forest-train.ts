@@ -9,7 +9,7 @@
  * tree whose worker failed or did not answer is grown on the main thread.
  */
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { siblingModule, tsxRegisterUrl } from '../../core/index.js';
+import { siblingModule, startModuleWorker } from '../../core/index.js';
 import { buildTree, type BuildParams, type TreeArrays } from '../tree/builder.js';
 import { packedAccumulate, type PackedTrees } from '../tree/flat.js';
 import { RandR, bootstrapCounts } from '../tree/random.js';
@@ -92,18 +92,11 @@ export function treeBuffers(tree: TreeArrays): ArrayBuffer[] {
 const IDLE_TIMEOUT_MS = 10 * 60 * 1000;
 
 function startForestWorker(init: ForestWorkerInit): Worker {
-  const url = siblingModule(import.meta.url, 'forest-worker');
-  const load = url.pathname.endsWith('.ts')
-    ? `import(${JSON.stringify(tsxRegisterUrl())}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`
-    : `import(${JSON.stringify(url.href)})`;
-  const code = `
-const { workerData } = require('node:worker_threads');
-const fail = (e) => {
-  workerData.port.postMessage({ type: 'error', message: String(e && e.stack || e) });
-  const s = new Int32Array(workerData.control); Atomics.add(s, 1, 1); Atomics.notify(s, 1);
-};
-${load}.catch(fail);`;
-  return new Worker(code, { eval: true, workerData: init, transferList: [init.port] });
+  const onLoadError = `(e, d) => {
+  d.port.postMessage({ type: 'error', message: String((e && e.stack) || e) });
+  const s = new Int32Array(d.control); Atomics.add(s, 1, 1); Atomics.notify(s, 1);
+}`;
+  return startModuleWorker(siblingModule(import.meta.url, 'forest-worker'), { workerData: init, transferList: [init.port] }, onLoadError);
 }
 
 /** Copies a typed array into shared memory. */

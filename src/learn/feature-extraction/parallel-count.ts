@@ -10,7 +10,7 @@
  * engine does. A worker that fails or does not answer has its chunk counted on the main thread.
  */
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { MlshipError, siblingModule, tsxRegisterUrl } from '../../core/index.js';
+import { MlshipError, siblingModule, startModuleWorker } from '../../core/index.js';
 import { buildPreprocessor, type AnalyzerParams } from './text-analysis.js';
 import { WordEngine, type EngineCounts, type WordEngineOptions } from './word-engine.js';
 
@@ -63,18 +63,11 @@ const WORKER_TIMEOUT_MS = 10 * 60 * 1000;
 
 /** Starts a count worker whose load failure is reported on its port (never a silent hang). */
 function startCountWorker(init: CountWorkerInit): Worker {
-  const url = siblingModule(import.meta.url, 'count-worker');
-  const load = url.pathname.endsWith('.ts')
-    ? `import(${JSON.stringify(tsxRegisterUrl())}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`
-    : `import(${JSON.stringify(url.href)})`;
-  const code = `
-const { workerData } = require('node:worker_threads');
-const fail = (e) => {
-  workerData.port.postMessage({ type: 'error', message: String(e && e.stack || e) });
-  const s = new Int32Array(workerData.signal); Atomics.add(s, 0, 1); Atomics.notify(s, 0);
-};
-${load}.catch(fail);`;
-  return new Worker(code, { eval: true, workerData: init, transferList: [init.port] });
+  const onLoadError = `(e, d) => {
+  d.port.postMessage({ type: 'error', message: String((e && e.stack) || e) });
+  const s = new Int32Array(d.signal); Atomics.add(s, 0, 1); Atomics.notify(s, 0);
+}`;
+  return startModuleWorker(siblingModule(import.meta.url, 'count-worker'), { workerData: init, transferList: [init.port] }, onLoadError);
 }
 
 /**

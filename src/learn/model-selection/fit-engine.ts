@@ -1,9 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { receiveMessageOnPort, MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import { CategoryColumn, CsrMatrix, Matrix, MlshipError, NumericColumn, StringColumn, Table, isMlshipError, resolveJobs, siblingModule, startWorker, takeRows, type Column, type ErrorCode, type Label, type NumericKind } from '../../core/index.js';
+import { CategoryColumn, CsrMatrix, Matrix, MlshipError, NumericColumn, StringColumn, Table, isMlshipError, resolveJobs, siblingModule, startModuleWorker, takeRows, type Column, type ErrorCode, type Label, type NumericKind } from '../../core/index.js';
 import { BaseEstimator, isEstimator, type EstimatorSnapshot } from '../base.js';
 import { getScorer, type Scorer } from '../metrics/index.js';
 import type { Fold } from './split.js';
@@ -214,25 +210,15 @@ const IDLE_TIMEOUT_MS = 30 * 60 * 1000;
 const START_TIMEOUT_MS = 120 * 1000;
 
 /**
- * Starts the fold worker. From `dist/` this is core's `startWorker`. From TypeScript sources, Node 20
- * does not apply `--import tsx` to worker threads, so a small bootstrap registers tsx's loader in
- * the worker and imports the `.ts` module; a load failure is reported on the reply port instead of
- * leaving the waiting main thread blocked.
+ * Starts the fold worker (core's `startModuleWorker`): a load failure is reported on the reply port
+ * and the signal word instead of leaving the waiting main thread blocked.
  */
 function startFoldWorker(url: URL, init: WorkerInit): Worker {
-  if (!url.pathname.endsWith('.ts')) return startWorker(url, { workerData: init, transferList: [init.port] });
-  // tsx's ESM entry of its API (the 'import' condition of 'tsx/esm/api').
-  const pkgPath = createRequire(import.meta.url).resolve('tsx/package.json');
-  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
-  const tsxApi = pathToFileURL(join(dirname(pkgPath), pkg.exports['./esm/api']!.import.default)).href;
-  const code = `
-const { workerData } = require('node:worker_threads');
-const fail = (e) => {
-  workerData.port.postMessage({ type: 'error', id: null, code: null, message: String(e && e.message || e), stack: e && e.stack });
-  const s = new Int32Array(workerData.signal); Atomics.add(s, 0, 1); Atomics.notify(s, 0);
-};
-import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); }).catch(fail);`;
-  return new Worker(code, { eval: true, workerData: init, transferList: [init.port] });
+  const onLoadError = `(e, d) => {
+  d.port.postMessage({ type: 'error', id: null, code: null, message: String((e && e.message) || e), stack: e && e.stack });
+  const s = new Int32Array(d.signal); Atomics.add(s, 0, 1); Atomics.notify(s, 0);
+}`;
+  return startModuleWorker(url, { workerData: init, transferList: [init.port] }, onLoadError);
 }
 
 // ---------------------------------------------------------------- the runner

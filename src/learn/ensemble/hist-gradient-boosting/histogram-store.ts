@@ -7,8 +7,7 @@
  * reused by later fits.
  */
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import { fileURLToPath } from 'node:url';
-import { MlshipError, siblingModule, tsxRegisterUrl } from '../../../core/index.js';
+import { MlshipError, siblingModule, startModuleWorker } from '../../../core/index.js';
 import { buildHistograms, subtractHistograms, type HistSource } from './histogram.js';
 import { binColumns, toColumns, type BinMapping } from './binning.js';
 import { predictCompiled, type CompiledForest } from './predictor.js';
@@ -28,19 +27,8 @@ function startHistWorker(): PoolWorker {
   const url = siblingModule(import.meta.url, 'hist-worker');
   const ctrlBuf = new SharedArrayBuffer(CTRL_LEN * 4);
   const { port1, port2 } = new MessageChannel();
-  const load = fileURLToPath(url).endsWith('.ts')
-    ? `import(${JSON.stringify(tsxRegisterUrl())}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`
-    : `import(${JSON.stringify(url.href)})`;
-  const code = `
-const { workerData } = require('node:worker_threads');
-${load}.catch((e) => {
-  const c = new Int32Array(workerData.ctrl);
-  Atomics.store(c, ${C.ERR}, 1); Atomics.store(c, ${C.READY}, 1); Atomics.notify(c, ${C.READY});
-  console.error(e);
-});`;
-  // `--input-type=module` (node -e) would make the CommonJS bootstrap an ES module: drop it.
-  const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
-  const worker = new Worker(code, { eval: true, execArgv, workerData: { ctrl: ctrlBuf, port: port2 }, transferList: [port2] });
+  const onLoadError = `(e, d) => { const c = new Int32Array(d.ctrl); Atomics.store(c, ${C.ERR}, 1); Atomics.store(c, ${C.READY}, 1); Atomics.notify(c, ${C.READY}); console.error(e); }`;
+  const worker = startModuleWorker(url, { workerData: { ctrl: ctrlBuf, port: port2 }, transferList: [port2] }, onLoadError);
   worker.unref();
   port1.unref();
   return { worker, ctrl: new Int32Array(ctrlBuf), port: port1, seq: 0 };

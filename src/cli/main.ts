@@ -6,6 +6,7 @@ import { isMlshipError } from '../core/index.js';
 import { mlshipVersion } from '../model/index.js';
 import { datasets, evaluate, modelInfo, predict, quickstart, trainText } from './commands.js';
 import { addDataCommands } from './data-commands.js';
+import { addDataVersionCommands } from './version-commands.js';
 import { addTabularCommands } from './tabular-commands.js';
 import { processIo, type CliIo } from './io.js';
 import { collect, docFrequency, fraction, ngramRange, nonNegativeInt, oneOf, positiveInt, positiveNumber } from './options.js';
@@ -120,6 +121,7 @@ function buildProgram(io: CliIo): Command {
     .action(async (file: string, opts) => modelInfo(file, opts, io));
 
   addDataCommands(program, command, example, io);
+  addDataVersionCommands(program, command, example, io);
 
   command(program, 'datasets')
     .description('list the built-in datasets')

@@ -2,7 +2,8 @@
  * mlship/data: streaming CSV and JSONL readers, labelled text datasets (CSV, JSONL, both IMDB
  * layouts, the built-in spam-assassin corpus), their validation and fingerprints; tables from
  * CSV, JSONL and Parquet, the built-in boston-housing table and the California housing layout,
- * schemas with validation, and data-quality reports.
+ * schemas with validation, data-quality reports, and content-addressed data versions (add,
+ * status, checkout, push, pull) with pointer files meant for git.
  *
  * @packageDocumentation
  */
@@ -30,3 +31,19 @@ export { inferSchema, saveSchema, loadSchema, parseSchema, validateTable, assert
 export type { TableSchema, ColumnSchema, InferSchemaOptions, Violation, ValidationResult, SchemaRule } from './schema.js';
 export { qualityReport, formatQualityReport } from './quality.js';
 export type { QualityReport, QualityReportOptions, ColumnQuality, NumericSummary, ClassBalance } from './quality.js';
+export { addData, dataStatus, checkoutData, dataVersionOf, pushData, pullData, readPointer, manifestHash, hashFile, POINTER_SUFFIX, POINTER_FORMAT_VERSION } from './versions/index.js';
+export type {
+  DataVersionOptions,
+  AddResult,
+  DataStatus,
+  DataStatusOptions,
+  DataChange,
+  CheckoutOptions,
+  CheckoutResult,
+  DataVersion,
+  TransferOptions,
+  PullOptions,
+  TransferResult,
+  DataPointer,
+  ManifestEntry,
+} from './versions/index.js';

@@ -1,0 +1,39 @@
+/**
+ * mlship/tracking: experiments, runs, metrics, params, tags and dataset inputs in a store chosen by
+ * URI (SQLite by default), the run search language, and the conformance suite for store backends
+ * (in `src/tracking/testing`, used by tests).
+ *
+ * @packageDocumentation
+ */
+export type {
+  Experiment,
+  Run,
+  RunInfo,
+  RunData,
+  Metric,
+  Param,
+  RunTag,
+  DatasetInput,
+  RunStatus,
+  LifecycleStage,
+  ViewType,
+  Page,
+} from './entities.js';
+export { RUN_STATUSES, DEFAULT_EXPERIMENT_ID, DEFAULT_EXPERIMENT_NAME, PARENT_RUN_ID_TAG } from './entities.js';
+export { AbstractTrackingStore } from './store.js';
+export type {
+  TrackingStore,
+  TrackingStoreCore,
+  CreateExperimentOptions,
+  SearchExperimentsOptions,
+  CreateRunOptions,
+  UpdateRunOptions,
+  MetricInput,
+  LogBatch,
+  SearchRunsOptions,
+} from './store.js';
+export { openTrackingStore, trackingStoreSchemes, DEFAULT_TRACKING_URI } from './stores/open.js';
+export type { OpenTrackingStoreOptions } from './stores/open.js';
+export type { SqliteTrackingStoreOptions } from './stores/sqlite.js';
+export { MAX_KEY_LENGTH, MAX_PARAM_VALUE_LENGTH, MAX_TAG_VALUE_LENGTH } from './stores/validate.js';
+export * from './search/index.js';

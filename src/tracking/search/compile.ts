@@ -1,0 +1,168 @@
+import { sql, type RawBuilder } from 'kysely';
+import { MlshipError } from '../../core/index.js';
+import { RUN_ATTRIBUTES, type Comparison, type Filter, type OrderKey, type RunAttribute, type SearchValue } from './ast.js';
+import { asciiLower, likeToGlob, likeToPostgres } from './like.js';
+
+/** The SQL engines the compiler targets; they differ in LIKE/ILIKE and string collation. */
+export type SqlDialect = 'sqlite' | 'postgres';
+
+const ENTITY_TABLE = { metric: 'latest_metrics', param: 'params', tag: 'tags' } as const;
+
+function invalidAst(message: string): MlshipError {
+  return new MlshipError('INVALID_ARGUMENT', `Invalid search filter: ${message}; build filters with parseFilter()`, { field: 'filter' });
+}
+
+function list(op: string, value: Comparison['value']): SearchValue[] {
+  if (!Array.isArray(value) || value.length === 0) throw invalidAst(`${op} needs a non-empty list of values`);
+  return value;
+}
+
+/** `col <op> value` for one non-null column expression; `col` is trusted SQL, values are bound. */
+function compareExpr(col: RawBuilder<unknown>, op: Comparison['op'], value: Comparison['value'], dialect: SqlDialect): RawBuilder<boolean> {
+  switch (op) {
+    case '=':
+      return sql<boolean>`${col} = ${value}`;
+    case '!=':
+      return sql<boolean>`${col} <> ${value}`;
+    case '<':
+      return sql<boolean>`${col} < ${value}`;
+    case '<=':
+      return sql<boolean>`${col} <= ${value}`;
+    case '>':
+      return sql<boolean>`${col} > ${value}`;
+    case '>=':
+      return sql<boolean>`${col} >= ${value}`;
+    case 'IN':
+      return sql<boolean>`${col} IN (${sql.join(list(op, value))})`;
+    case 'NOT IN':
+      return sql<boolean>`${col} NOT IN (${sql.join(list(op, value))})`;
+    case 'LIKE':
+      // SQLite's LIKE ignores ASCII case; GLOB is its case-sensitive matcher (per expression,
+      // unlike the global PRAGMA case_sensitive_like).
+      return dialect === 'sqlite'
+        ? sql<boolean>`${col} GLOB ${likeToGlob(value as string)}`
+        : sql<boolean>`${col} LIKE ${likeToPostgres(value as string)}`;
+    case 'ILIKE':
+      return dialect === 'sqlite'
+        ? sql<boolean>`lower(${col}) GLOB ${likeToGlob(asciiLower(value as string))}`
+        : sql<boolean>`${col} ILIKE ${likeToPostgres(value as string)}`;
+    default:
+      throw invalidAst(`operator ${String(op)} does not apply here`);
+  }
+}
+
+function compileComparison(c: Comparison, dialect: SqlDialect): RawBuilder<boolean> {
+  if (c.entity === 'attribute') {
+    if (!Object.prototype.hasOwnProperty.call(RUN_ATTRIBUTES, c.key)) throw invalidAst(`unknown run attribute ${JSON.stringify(c.key)}`);
+    const col = sql.ref(`runs.${c.key}`);
+    if (c.op === 'IS NULL') return sql<boolean>`(${col} IS NULL)`;
+    if (c.op === 'IS NOT NULL') return sql<boolean>`(${col} IS NOT NULL)`;
+    // The IS NOT NULL guard keeps the result two-valued, so NOT and OR behave as in memory.
+    return sql<boolean>`(${col} IS NOT NULL AND ${compareExpr(col, c.op, c.value, dialect)})`;
+  }
+  if (c.entity === 'dataset') {
+    if (!['name', 'digest', 'context'].includes(c.key)) throw invalidAst(`unknown dataset field ${JSON.stringify(c.key)}`);
+    const col = sql.ref(`_d.${c.key}`);
+    return sql<boolean>`EXISTS (SELECT 1 FROM dataset_inputs _d WHERE _d.run_id = runs.run_id AND ${col} IS NOT NULL AND ${compareExpr(col, c.op, c.value, dialect)})`;
+  }
+  const table = sql.table(ENTITY_TABLE[c.entity]);
+  const base = sql`FROM ${table} _k WHERE _k.run_id = runs.run_id AND _k.key = ${c.key}`;
+  if (c.op === 'IS NULL') return sql<boolean>`NOT EXISTS (SELECT 1 ${base})`;
+  if (c.op === 'IS NOT NULL') return sql<boolean>`EXISTS (SELECT 1 ${base})`;
+  const col = sql.ref('_k.value');
+  const notNan = c.entity === 'metric' ? sql` AND COALESCE(_k.is_nan, 0) = 0` : sql``;
+  return sql<boolean>`EXISTS (SELECT 1 ${base}${notNan} AND _k.value IS NOT NULL AND ${compareExpr(col, c.op, c.value, dialect)})`;
+}
+
+/**
+ * Compiles a filter into a SQL boolean expression over the tracking schema (the `runs` table
+ * referenced as `runs`; metrics through `latest_metrics`, params, tags and `dataset_inputs`
+ * through correlated `EXISTS`). Every value and key name is a bound parameter; only fixed table
+ * and column names appear in the SQL text, so no filter can inject SQL.
+ *
+ * Semantics match {@link matchesFilter}: a comparison on a missing key or a NaN metric is false
+ * (the expression is always TRUE or FALSE, never NULL, so `NOT` and `OR` are two-valued).
+ * LIKE is case-sensitive on both engines: SQLite's LIKE ignores ASCII case, so on SQLite LIKE is
+ * translated to `GLOB` for that one expression (the global `PRAGMA case_sensitive_like` is not
+ * used). ILIKE is `lower(x) GLOB lower(pattern)` on SQLite (ASCII case folding, as SQLite's
+ * `lower()`), and `ILIKE` on PostgreSQL (Unicode case folding).
+ *
+ * @param filter - a parsed filter; `null` compiles to a true expression
+ * @param dialect - the engine the SQL is for
+ * @default dialect 'sqlite'
+ *
+ * @example
+ * ```ts
+ * import { compileFilter, parseFilter } from 'mlship/tracking';
+ * const where = compileFilter(parseFilter("metrics.rmse < 3 OR params.model = 'rf'"), 'sqlite');
+ * const rows = await db.selectFrom('runs').select('run_id').where(where).execute();
+ * ```
+ */
+export function compileFilter(filter: Filter | null, dialect: SqlDialect = 'sqlite'): RawBuilder<boolean> {
+  if (filter === null) return sql<boolean>`(1 = 1)`;
+  switch (filter.kind) {
+    case 'and':
+      if (filter.items.length === 0) return sql<boolean>`(1 = 1)`;
+      return sql<boolean>`(${sql.join(
+        filter.items.map((f) => compileFilter(f, dialect)),
+        sql` AND `,
+      )})`;
+    case 'or':
+      if (filter.items.length === 0) return sql<boolean>`(1 = 0)`;
+      return sql<boolean>`(${sql.join(
+        filter.items.map((f) => compileFilter(f, dialect)),
+        sql` OR `,
+      )})`;
+    case 'not':
+      return sql<boolean>`(NOT ${compileFilter(filter.item, dialect)})`;
+    case 'cmp':
+      return compileComparison(filter, dialect);
+  }
+}
+
+/**
+ * Compiles `order by` keys into ORDER BY items (each a complete `expr ASC|DESC` fragment), in
+ * order: for each key a rank that puts runs missing the key last (for metrics: numbers, then NaN,
+ * then missing, whatever the direction) and the value in the key's direction; then the ties
+ * `runs.start_time DESC, runs.run_id ASC`. Text sorts by code point (`COLLATE "C"` on PostgreSQL,
+ * SQLite's default BINARY), as {@link compareRuns} does.
+ *
+ * @param keys - from {@link parseOrderBy}
+ * @param dialect - the engine the SQL is for
+ * @default dialect 'sqlite'
+ *
+ * @example
+ * ```ts
+ * import { compileOrderBy, parseOrderBy } from 'mlship/tracking';
+ * import { sql } from 'kysely';
+ * const order = compileOrderBy(parseOrderBy(['metrics.rmse ASC']));
+ * const rows = await sql`SELECT run_id FROM runs ORDER BY ${sql.join(order)}`.execute(db);
+ * ```
+ */
+export function compileOrderBy(keys: readonly OrderKey[], dialect: SqlDialect = 'sqlite'): RawBuilder<unknown>[] {
+  const out: RawBuilder<unknown>[] = [];
+  const collate = dialect === 'postgres' ? sql` COLLATE "C"` : sql``;
+  for (const k of keys) {
+    const dir = k.direction === 'DESC' ? sql`DESC` : sql`ASC`;
+    if (k.entity === 'attribute') {
+      if (!Object.prototype.hasOwnProperty.call(RUN_ATTRIBUTES, k.key)) throw invalidAst(`unknown run attribute ${JSON.stringify(k.key)}`);
+      const type = RUN_ATTRIBUTES[k.key as RunAttribute];
+      const col = sql.ref(`runs.${k.key}`);
+      out.push(sql`CASE WHEN ${col} IS NULL THEN 1 ELSE 0 END ASC`);
+      out.push(type === 'string' ? sql`${col}${collate} ${dir}` : sql`${col} ${dir}`);
+      continue;
+    }
+    if (k.entity !== 'metric' && k.entity !== 'param' && k.entity !== 'tag') throw invalidAst(`runs cannot be ordered by ${String(k.entity)} fields`);
+    const table = sql.table(ENTITY_TABLE[k.entity]);
+    const base = sql`FROM ${table} _o WHERE _o.run_id = runs.run_id AND _o.key = ${k.key}`;
+    if (k.entity === 'metric') {
+      out.push(sql`COALESCE((SELECT CASE WHEN COALESCE(_o.is_nan, 0) = 0 AND _o.value IS NOT NULL THEN 0 ELSE 1 END ${base}), 2) ASC`);
+      out.push(sql`(SELECT CASE WHEN COALESCE(_o.is_nan, 0) = 0 THEN _o.value END ${base}) ${dir}`);
+    } else {
+      out.push(sql`CASE WHEN EXISTS (SELECT 1 ${base}) THEN 0 ELSE 1 END ASC`);
+      out.push(sql`(SELECT _o.value ${base})${collate} ${dir}`);
+    }
+  }
+  out.push(sql`runs.start_time DESC`, sql`runs.run_id ASC`);
+  return out;
+}

@@ -395,7 +395,6 @@ export abstract class BaseHistGradientBoosting<P extends HistGradientBoostingPar
         hasMissing,
         missingBin: mapping.missingBin,
       };
-      const scratch = new Int32Array(n);
       const residuals = loss.updatesLeaves ? new Float64Array(n) : null;
       let iter = 0;
       const fitStart = performance.now();
@@ -405,7 +404,7 @@ export abstract class BaseHistGradientBoosting<P extends HistGradientBoostingPar
         let leavesCount = 0;
         let maxDepth = 0;
         for (let k = 0; k < K; k++) {
-          const { tree, leaves } = growTree(store, k * n, grow, mapping.thresholds, scratch);
+          const { tree, leaves } = growTree(store, k * n, grow, mapping.thresholds);
           const part = store.src.part;
           if (residuals) {
             for (const leaf of leaves) {

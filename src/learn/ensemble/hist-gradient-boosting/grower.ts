@@ -220,28 +220,6 @@ function findNodeSplit(hist: Float64Array, off: number, stride: number, nFeature
   return best;
 }
 
-/** Stable partition of `part[start..stop)` by the split (left first), as scikit-learn's `split_indices`. Returns the left count. */
-function splitIndices(part: Int32Array, start: number, stop: number, xb: Uint8Array, n: number, s: SplitInfo, missingBin: number, scratch: Int32Array): number {
-  const col = s.feature * n;
-  const thr = s.bin;
-  const missLeft = s.missingLeft ? 1 : 0;
-  let l = start;
-  let r = 0;
-  // Branch-free: each index is written to both sides and only the chosen side's cursor advances
-  // (a 50/50 branch would mispredict half the time). Non-missing bins are below missingBin.
-  for (let i = start; i < stop; i++) {
-    const idx = part[i]!;
-    const b = xb[col + idx]!;
-    const left = (((thr - b) >>> 31) ^ 1) | ((b === missingBin ? 1 : 0) & missLeft);
-    part[l] = idx;
-    scratch[r] = idx;
-    l += left;
-    r += left ^ 1;
-  }
-  part.set(scratch.subarray(0, r), l);
-  return l - start;
-}
-
 // ---------------------------------------------------------------- the grower
 
 /** The result of {@link growTree}: the tree and its leaves (their samples are still `part[start..stop)`). */
@@ -252,11 +230,11 @@ export interface GrownTree {
 
 /**
  * Grows one tree on the store's binned X and the gradients at `gOff` (scikit-learn's
- * `TreeGrower.grow`), leaves holding `shrinkage * value`. `scratch` is an Int32Array of n.
+ * `TreeGrower.grow`), leaves holding `shrinkage * value`.
  */
-export function growTree(store: HistogramStore, gOff: number, o: GrowOptions, thresholds: Float64Array[], scratch: Int32Array): GrownTree {
+export function growTree(store: HistogramStore, gOff: number, o: GrowOptions, thresholds: Float64Array[]): GrownTree {
   const src = store.src;
-  const { n, part, xb, stride, constantHessian } = src;
+  const { n, part, stride, constantHessian } = src;
   const nFeatures = o.nBinsNonMissing.length;
   for (let i = 0; i < n; i++) part[i] = i;
   let sumG = 0;
@@ -294,7 +272,7 @@ export function growTree(store: HistogramStore, gOff: number, o: GrowOptions, th
   while (heap.length > 0) {
     const node = heapPop(heap);
     const s = node.split!;
-    const nLeft = splitIndices(part, node.start, node.stop, xb, n, s, o.missingBin, scratch);
+    const nLeft = store.split(node.start, node.stop, s.feature, s.bin, s.missingLeft, o.missingBin);
     const depth = node.depth + 1;
     const nLeafNodes = leaves.length + heap.length + 2;
     const left: GrowNode = { depth, start: node.start, stop: node.start + nLeft, sumG: s.sumGL, sumH: s.sumHL, value: s.valueL, slot: -1, split: null, isLeaf: false, left: null, right: null };

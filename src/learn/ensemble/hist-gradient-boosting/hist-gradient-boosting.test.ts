@@ -93,7 +93,7 @@ describe('HistGradientBoostingRegressor', () => {
   });
 
   it('gives identical models for any nJobs (histograms, binning and prediction shared among worker threads)', () => {
-    const { X, y } = makeSyntheticRegression({ nSamples: 30_000, nFeatures: 12, seed: 3 });
+    const { X, y } = makeSyntheticRegression({ nSamples: 36_000, nFeatures: 12, seed: 3 });
     const Xn = withNaN(X, 11);
     const one = new HistGradientBoostingRegressor({ maxIter: 15, earlyStopping: false, nJobs: 1 }).fit(Xn, y);
     const fit = (nJobs: number) => new HistGradientBoostingRegressor({ maxIter: 15, earlyStopping: false, nJobs }).fit(Xn, y);

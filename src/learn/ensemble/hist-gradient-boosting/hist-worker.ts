@@ -1,11 +1,13 @@
-// A histogram worker thread: waits on its control block (Atomics), builds the histograms of the
-// feature range it is told, and acknowledges. Buffers arrive on its MessagePort and are read with
+// A histogram worker thread: waits on its control block (Atomics), builds feature chunks of the
+// histograms (or partitions sample chunks of a split) it is told until none is left to claim, and
+// acknowledges. Buffers arrive on its MessagePort and are read with
 // receiveMessageOnPort, so the thread never returns to its event loop while a fit runs.
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { binColumns } from './binning.js';
-import { buildHistograms, type HistSource } from './histogram.js';
+import { buildClaimedChunks, featureChunks, type HistSource } from './histogram.js';
 import { predictCompiled } from './predictor.js';
-import { C, CMD_BIN, CMD_BUILD, CMD_EXIT, CMD_PREDICT, SPIN_MS, type SessionMessage } from './protocol.js';
+import { partitionClaimedChunks } from './partition.js';
+import { C, CMD_BIN, CMD_BUILD, CMD_EXIT, CMD_PREDICT, CMD_SPLIT, SPIN_MS, type SessionMessage } from './protocol.js';
 
 const ctrl = new Int32Array(workerData.ctrl as SharedArrayBuffer);
 const port = workerData.port as MessagePort;
@@ -15,6 +17,10 @@ let oh = new Float32Array(0);
 const pages: Float64Array[] = [];
 let slotsPerPage = 1;
 let slotLen = 0;
+let claim: Int32Array = new Int32Array(1);
+let chunks: Int32Array = new Int32Array(1);
+let scratch: Int32Array = new Int32Array(1);
+let lefts: Int32Array = new Int32Array(1);
 let bin: Extract<SessionMessage, { type: 'bin' }> | null = null;
 let predict: Extract<SessionMessage, { type: 'predict' }> | null = null;
 
@@ -35,6 +41,10 @@ function drain(): void {
         og = new Float32Array(m.n);
         oh = new Float32Array(m.n);
       }
+      claim = new Int32Array(m.claim);
+      chunks = featureChunks(m.nFeatures);
+      scratch = new Int32Array(m.scratch);
+      lefts = new Int32Array(m.lefts);
       pages.length = 0;
       slotsPerPage = m.slotsPerPage;
       slotLen = m.slotLen;
@@ -49,6 +59,7 @@ function drain(): void {
       bin = null;
       predict = null;
       pages.length = 0;
+      scratch = new Int32Array(1);
     }
   }
 }
@@ -96,10 +107,14 @@ for (;;) {
       const s = src!;
       binColumns(new Float64Array(b.cols), s.n, ctrl[C.FSTART]!, ctrl[C.FEND]!, b.maxBins, b.rows ? new Int32Array(b.rows) : null, new Float64Array(b.thr), new Int32Array(b.nThr), s.xb);
       bin = null;
+    } else if (cmd === CMD_SPLIT) {
+      const s = src!;
+      partitionClaimedChunks(s.part, scratch, s.xb, s.n, ctrl[C.START]!, ctrl[C.STOP]!, ctrl[C.FEATURE]!, ctrl[C.THR]!, ctrl[C.MISS_LEFT]!, ctrl[C.MISSING_BIN]!, claim, lefts);
     } else if (cmd === CMD_BUILD) {
       const slot = ctrl[C.SLOT]!;
       const page = pages[Math.floor(slot / slotsPerPage)]!;
-      buildHistograms(src!, ctrl[C.GOFF]!, ctrl[C.START]!, ctrl[C.STOP]!, ctrl[C.ROOT]! > 0, ctrl[C.FSTART]!, ctrl[C.FEND]!, page, (slot % slotsPerPage) * slotLen, og, oh, ctrl[C.ROOT] !== 2);
+      const root = ctrl[C.ROOT]!;
+      buildClaimedChunks(src!, ctrl[C.GOFF]!, ctrl[C.START]!, ctrl[C.STOP]!, root > 0, root !== 2, chunks, claim, page, (slot % slotsPerPage) * slotLen, og, oh);
     }
   } catch {
     Atomics.store(ctrl, C.ERR, 1);

@@ -1,17 +1,19 @@
 /**
  * The main-thread side of histogram building: the training buffers (binned X, gradients, hessians,
  * partition) and the histogram slots, in shared memory when worker threads help. A histogram build
- * splits the features into contiguous ranges, one per thread (the main thread takes the first);
+ * splits the features into chunks that the threads claim one at a time (an `Atomics.add` on a shared
+ * counter), so a thread that is descheduled or slow holds the others back by one chunk at most;
  * workers are woken and acknowledged through `Atomics` on a small control block, so `fit` stays
  * synchronous and a build costs microseconds of handshake. Workers are started once per process and
  * reused by later fits.
  */
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { MlshipError, siblingModule, startModuleWorker } from '../../../core/index.js';
-import { buildHistograms, subtractHistograms, type HistSource } from './histogram.js';
+import { buildClaimedChunks, buildHistograms, featureChunks, subtractHistograms, type HistSource } from './histogram.js';
 import { binColumns, toColumns, type BinMapping } from './binning.js';
 import { predictCompiled, type CompiledForest } from './predictor.js';
-import { C, CMD_BIN, CMD_BUILD, CMD_PREDICT, CTRL_LEN, SPIN_MS, type SessionMessage } from './protocol.js';
+import { mergeChunks, partitionClaimedChunks, splitIndices, SPLIT_CHUNKS } from './partition.js';
+import { C, CMD_BIN, CMD_BUILD, CMD_PREDICT, CMD_SPLIT, CTRL_LEN, SPIN_MS, type SessionMessage } from './protocol.js';
 
 interface PoolWorker {
   worker: Worker;
@@ -129,6 +131,10 @@ export interface HistogramStoreOptions {
 
 /** Nodes smaller than this (samples x features) are built on the main thread alone. */
 const PARALLEL_MIN_WORK = 100_000;
+/** Nodes with fewer samples than this are partitioned on the main thread alone. */
+const PARALLEL_MIN_SPLIT = 32_768;
+/** Training sets smaller than this (samples x features) are binned on the main thread alone. */
+const PARALLEL_MIN_BIN = 100_000;
 
 /** Training buffers and histogram slots of one fit (see the module comment). */
 export class HistogramStore {
@@ -141,6 +147,12 @@ export class HistogramStore {
   private readonly og: Float32Array;
   private readonly oh: Float32Array;
   private readonly ranges: Int32Array;
+  /** Feature chunks of a histogram build, and the shared counter threads claim them with. */
+  private readonly chunks: Int32Array;
+  private readonly claim: Int32Array;
+  /** Partition scratch (as long as `part`) and the left count of each partition chunk. */
+  private readonly scratch: Int32Array;
+  private readonly lefts: Int32Array;
   private readonly shared: boolean;
   /** Per feature and bin, the root's sample counts (set by the first root build). */
   private rootCounts: Float64Array | null = null;
@@ -166,6 +178,11 @@ export class HistogramStore {
     const parts = this.workers.length + 1;
     this.ranges = new Int32Array(parts + 1);
     for (let p = 0; p <= parts; p++) this.ranges[p] = Math.floor((p * nFeatures) / parts);
+    this.chunks = featureChunks(nFeatures);
+    // The counter sits alone on its cache line (16 ints = 64 bytes).
+    this.claim = new Int32Array(buffer(64, shared));
+    this.scratch = new Int32Array(buffer(4 * n, shared));
+    this.lefts = new Int32Array(buffer(4 * SPLIT_CHUNKS, shared));
     if (shared) {
       const msg: SessionMessage = {
         type: 'session',
@@ -173,7 +190,11 @@ export class HistogramStore {
         grad: this.src.grad.buffer as SharedArrayBuffer,
         hess: this.src.hess.buffer as SharedArrayBuffer,
         part: this.src.part.buffer as SharedArrayBuffer,
+        claim: this.claim.buffer as SharedArrayBuffer,
+        scratch: this.scratch.buffer as SharedArrayBuffer,
+        lefts: this.lefts.buffer as SharedArrayBuffer,
         n,
+        nFeatures,
         stride,
         constantHessian: options.constantHessian,
         slotsPerPage: options.slotsPerPage,
@@ -204,7 +225,7 @@ export class HistogramStore {
       sharedRows.set(rows);
     }
     const r = this.ranges;
-    const parallel = this.workers.length > 0 && n * d >= PARALLEL_MIN_WORK;
+    const parallel = this.workers.length > 0 && n * d >= PARALLEL_MIN_BIN;
     if (parallel) {
       const msg: SessionMessage = {
         type: 'bin',
@@ -273,20 +294,23 @@ export class HistogramStore {
     if (this.workers.length === 0 || (stop - start) * nf < PARALLEL_MIN_WORK) {
       buildHistograms(this.src, gOff, start, stop, root, 0, nf, out, off, this.og, this.oh, !reuse);
     } else {
-      const r = this.ranges;
-      for (let w = 0; w < this.workers.length; w++) {
-        issue(this.workers[w]!, CMD_BUILD, (c) => {
+      const claim = this.claim;
+      Atomics.store(claim, 0, 0);
+      for (const w of this.workers) {
+        issue(w, CMD_BUILD, (c) => {
           c[C.GOFF] = gOff;
           c[C.START] = start;
           c[C.STOP] = stop;
           c[C.ROOT] = root ? (reuse ? 2 : 1) : 0;
           c[C.SLOT] = slot;
-          c[C.FSTART] = r[w + 1]!;
-          c[C.FEND] = r[w + 2]!;
         });
       }
-      buildHistograms(this.src, gOff, start, stop, root, r[0]!, r[1]!, out, off, this.og, this.oh, !reuse);
-      this.workers.forEach((w, i) => finish(w, () => buildHistograms(this.src, gOff, start, stop, root, r[i + 1]!, r[i + 2]!, out, off, this.og, this.oh, !reuse)));
+      const count = !root || !reuse;
+      const run = (): void => buildClaimedChunks(this.src, gOff, start, stop, root, count, this.chunks, claim, out, off, this.og, this.oh);
+      // In the tests' no-stealing mode the workers build every chunk (the main thread waits first).
+      if (stealing) run();
+      for (const w of this.workers) finish(w, run);
+      if (!stealing) run();
     }
     if (!root) return;
     const nb = this.options.nBins;
@@ -298,6 +322,34 @@ export class HistogramStore {
       for (let f = 0; f < nf; f++) for (let b = 0; b < nb; b++) rc[f * nb + b] = out[off + f * nb * 3 + b * 3 + 2]!;
       this.rootCounts = rc;
     }
+  }
+
+  /**
+   * Stable partition of `part[start..stop)` by a split, left first (bins `<= thr` go left, and
+   * missing values if `missingLeft`); large nodes are partitioned in chunks by all threads. Returns
+   * the left count.
+   */
+  split(start: number, stop: number, feature: number, thr: number, missingLeft: boolean, missingBin: number): number {
+    const { part, xb, n } = this.src;
+    const miss = missingLeft ? 1 : 0;
+    if (this.workers.length === 0 || stop - start < PARALLEL_MIN_SPLIT) return splitIndices(part, this.scratch, xb, n, start, stop, feature, thr, miss, missingBin);
+    const claim = this.claim;
+    Atomics.store(claim, 0, 0);
+    for (const w of this.workers) {
+      issue(w, CMD_SPLIT, (c) => {
+        c[C.START] = start;
+        c[C.STOP] = stop;
+        c[C.FEATURE] = feature;
+        c[C.THR] = thr;
+        c[C.MISS_LEFT] = miss;
+        c[C.MISSING_BIN] = missingBin;
+      });
+    }
+    const run = (): void => partitionClaimedChunks(part, this.scratch, xb, n, start, stop, feature, thr, miss, missingBin, claim, this.lefts);
+    if (stealing) run();
+    for (const w of this.workers) finish(w, run);
+    if (!stealing) run();
+    return mergeChunks(part, this.scratch, start, stop, this.lefts);
   }
 
   /** `out = parent - child` (the sibling's histograms). */

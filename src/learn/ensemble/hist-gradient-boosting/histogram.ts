@@ -2,7 +2,7 @@
  * Histogram kernels of histogram gradient boosting (scikit-learn's `histogram.pyx`): per feature
  * and bin, the sum of gradients, the sum of hessians and the sample count, laid out as
  * `[feature][bin][g, h, count]` Float64 triples. Pure functions over typed arrays, shared by the
- * main thread and the worker threads (each builds its own range of features).
+ * main thread and the worker threads (which claim chunks of features one at a time).
  */
 
 /** Where a histogram build reads from: binned X (column-major), gradients, hessians and the partition. */
@@ -45,27 +45,84 @@ export function buildHistograms(
   oh: Float32Array,
   countRoot = true,
 ): void {
-  const { n, grad, hess, part, constantHessian } = src;
   const m = stop - start;
-  let g: Float32Array;
-  let h: Float32Array;
-  if (root) {
-    g = grad.subarray(gOff, gOff + n);
-    h = hess.subarray(gOff, gOff + n);
-  } else {
-    for (let j = 0; j < m; j++) og[j] = grad[gOff + part[start + j]!]!;
-    if (!constantHessian) for (let j = 0; j < m; j++) oh[j] = hess[gOff + part[start + j]!]!;
-    g = og;
-    h = oh;
-  }
-  // Several features per pass over the samples (4, then 2, 1): the sample index and gradient are
-  // loaded once and the histograms stay in L1. Each bin still sums its samples in partition order,
-  // so the result does not depend on how features are grouped or shared among threads.
-  const count = !root || countRoot;
+  const g = gatherGradients(src, gOff, start, stop, root, og, oh);
+  buildHistogramRange(src, start, m, root, !root || countRoot, g, root ? src.hess.subarray(gOff, gOff + src.n) : oh, fStart, fEnd, out, outOff);
+}
+
+/**
+ * The gradients of the node owning `part[start..stop)` in partition order: a view of `grad` for the
+ * root, else gathered into `og` (and the hessians into `oh` unless they are constant).
+ */
+export function gatherGradients(src: HistSource, gOff: number, start: number, stop: number, root: boolean, og: Float32Array, oh: Float32Array): Float32Array {
+  const { n, grad, hess, part, constantHessian } = src;
+  if (root) return grad.subarray(gOff, gOff + n);
+  const m = stop - start;
+  for (let j = 0; j < m; j++) og[j] = grad[gOff + part[start + j]!]!;
+  if (!constantHessian) for (let j = 0; j < m; j++) oh[j] = hess[gOff + part[start + j]!]!;
+  return og;
+}
+
+/**
+ * The histograms of features `[fStart, fEnd)` of the `m` samples from `part[start]` (in order for
+ * the root), `g`/`h` their gradients and hessians as {@link gatherGradients} returns them; counts
+ * are skipped when `count` is false. Several features per pass over the samples (4, then 2, 1):
+ * the sample index and gradient are loaded once and the histograms stay in L1. Each bin still sums
+ * its samples in partition order, so the result does not depend on how features are grouped or
+ * shared among threads.
+ */
+export function buildHistogramRange(src: HistSource, start: number, m: number, root: boolean, count: boolean, g: Float32Array, h: Float32Array, fStart: number, fEnd: number, out: Float64Array, outOff: number): void {
   let f = fStart;
   for (; f + 4 <= fEnd; f += 4) pass4(src, f, start, m, root, count, g, h, out, outOff);
   for (; f + 2 <= fEnd; f += 2) pass2(src, f, start, m, root, count, g, h, out, outOff);
   for (; f < fEnd; f++) pass1(src, f, start, m, root, count, g, h, out, outOff);
+}
+
+/**
+ * Builds feature chunks of a node's histograms until none is left: each thread taking part in a
+ * build calls this, claiming chunk after chunk with `Atomics.add` on `claim[0]` (`chunks` as
+ * {@link featureChunks} returns). A thread that is descheduled or slow simply claims fewer chunks.
+ * The gradients are gathered once, on the first claim. `og`/`oh` are this thread's scratch.
+ */
+export function buildClaimedChunks(
+  src: HistSource,
+  gOff: number,
+  start: number,
+  stop: number,
+  root: boolean,
+  count: boolean,
+  chunks: Int32Array,
+  claim: Int32Array,
+  out: Float64Array,
+  outOff: number,
+  og: Float32Array,
+  oh: Float32Array,
+): void {
+  const nChunks = chunks.length - 1;
+  let g: Float32Array | null = null;
+  const h = root ? src.hess.subarray(gOff, gOff + src.n) : oh;
+  for (;;) {
+    const c = Atomics.add(claim, 0, 1);
+    if (c >= nChunks) return;
+    g ??= gatherGradients(src, gOff, start, stop, root, og, oh);
+    buildHistogramRange(src, start, stop - start, root, count, g, h, chunks[c]!, chunks[c + 1]!, out, outOff);
+  }
+}
+
+/**
+ * Feature chunks claimed one at a time by the threads building a histogram: 4 features each (the
+ * widest pass), the last ones narrower so that the thread finishing last waits little. Returns the
+ * chunk boundaries (`chunks + 1` values from 0 to `nFeatures`).
+ */
+export function featureChunks(nFeatures: number): Int32Array {
+  const bounds = [0];
+  let f = 0;
+  // Keep about a fifth of the features for chunks of 2 and 1 at the end.
+  const tail = Math.min(nFeatures, Math.max(2, Math.ceil(nFeatures / 5)));
+  while (nFeatures - f - tail >= 4) bounds.push((f += 4));
+  while (nFeatures - f >= 2) bounds.push((f += 2));
+  if (f < nFeatures) bounds.push(nFeatures);
+  return Int32Array.from(bounds);
 }
 
 /** Histograms of features `f .. f + 3` in one pass over the samples (counts skipped when `count` is false). */

@@ -29,19 +29,25 @@ export const C = {
   TASK: 14,
   /** Tasks the worker has completed (statistics, for tests). */
   DONE: 15,
+  /** A partition's split: feature, bin threshold, missing values go left (0/1), the missing bin. */
+  FEATURE: 16,
+  THR: 17,
+  MISS_LEFT: 18,
+  MISSING_BIN: 19,
 } as const;
 
 /** How long an idle thread polls before it sleeps, in milliseconds (as OpenMP's spin-wait). */
 export const SPIN_MS = 0.2;
 
 /** Control block length (Int32 values). */
-export const CTRL_LEN = 16;
+export const CTRL_LEN = 20;
 
 export const CMD_SYNC = 1;
 export const CMD_BUILD = 2;
 export const CMD_EXIT = 3;
 export const CMD_BIN = 4;
 export const CMD_PREDICT = 5;
+export const CMD_SPLIT = 6;
 
 /** Messages on a worker's port, read before each command. */
 export type SessionMessage =
@@ -51,7 +57,13 @@ export type SessionMessage =
       grad: SharedArrayBuffer;
       hess: SharedArrayBuffer;
       part: SharedArrayBuffer;
+      /** The counter threads claim feature chunks of a histogram build with. */
+      claim: SharedArrayBuffer;
+      /** Partition scratch (as long as `part`) and the left count of each partition chunk. */
+      scratch: SharedArrayBuffer;
+      lefts: SharedArrayBuffer;
       n: number;
+      nFeatures: number;
       stride: number;
       constantHessian: boolean;
       slotsPerPage: number;

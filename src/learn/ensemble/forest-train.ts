@@ -7,11 +7,15 @@
  * Synchronous: the main thread grows trees too, then blocks on an `Atomics` signal and reads
  * replies with `receiveMessageOnPort`, as the CountVectorizer and model-selection engines do. A
  * tree whose worker failed or did not answer is grown on the main thread.
+ *
+ * Predicting: a small pool of warm threads (started when a forest's fit starts, kept between
+ * calls) and the calling thread claim groups of trees; each walks its trees over all the rows
+ * into a partial sum, and the partial sums are added in group order (see `predictForest`).
  */
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { siblingModule, startModuleWorker } from '../../core/index.js';
 import { buildTree, type BuildParams, type TreeArrays } from '../tree/builder.js';
-import { packedAccumulate, type PackedTrees } from '../tree/flat.js';
+import { TREE_GROUP, addGroupSums, packedAccumulate, packedSum, type PackedTrees } from '../tree/flat.js';
 import { RandR, bootstrapCounts } from '../tree/random.js';
 
 /** Everything a thread needs to grow any tree of the forest (typed arrays on shared memory). */
@@ -68,17 +72,45 @@ export type ForestWorkerInit =
       job: ForestJob;
     }
   | {
-      kind: 'predict';
+      kind: 'pool';
+      /** Receives {@link PredictTask}s; the worker stays alive between them. */
       port: MessagePort;
-      /** Int32 [unused, ranges finished]. */
+      /** Unused by pool workers (each task brings its own). */
       control: SharedArrayBuffer;
-      packed: PackedTrees;
-      x: Float32Array;
-      d: number;
-      from: number;
-      to: number;
-      out: Float64Array;
     };
+
+/**
+ * One parallel prediction of a range of rows, shared by the threads: trees are taken in groups of
+ * `TREE_GROUP` that threads claim from `control[0]`, each group summed over all the rows into its
+ * own block of `partials` (`rows x stride` values per group). A thread that takes part adds 1 to
+ * `control[2]` first and to `control[1]` when no group is left; `doneGroups[g]` is set once
+ * group g is complete.
+ */
+export interface PredictTask {
+  packed: PackedTrees;
+  /** The rows of this task, row-major float32. */
+  x: Float32Array;
+  rows: number;
+  d: number;
+  nGroups: number;
+  partials: Float64Array;
+  /** Int32 [next group to claim, threads finished, threads started]. */
+  control: Int32Array;
+  doneGroups: Int32Array;
+}
+
+/** Claims and sums tree groups of `task` until none is left (the work loop of every thread). */
+export function runPredictTask(task: PredictTask): void {
+  const { packed, x, rows, d, nGroups, partials, control, doneGroups } = task;
+  const len = rows * packed.stride;
+  for (;;) {
+    const g = Atomics.add(control, 0, 1);
+    if (g >= nGroups) break;
+    const t0 = g * TREE_GROUP;
+    packedAccumulate(packed, x, d, 0, rows, partials.subarray(g * len, (g + 1) * len), t0, Math.min(packed.nTrees, t0 + TREE_GROUP));
+    Atomics.store(doneGroups, g, 1);
+  }
+}
 
 /** What a forest worker sends: one message per tree, then `done` (or `error`). */
 export type ForestWorkerMessage = { type: 'tree'; t: number; tree: TreeArrays } | { type: 'done' } | { type: 'error'; message: string };
@@ -170,75 +202,119 @@ export function growForest(job: ForestJob, jobs: number): TreeArrays[] {
 }
 
 /** Below this many node visits (rows x sum of tree depths), threads cost more than they save. */
-const PARALLEL_PREDICT_MIN_WORK = 10_000_000;
+const PARALLEL_PREDICT_MIN_WORK = 2_000_000;
+
+/** A warm prediction thread, kept between calls (unref'd: it never keeps the process alive). */
+interface PoolWorker {
+  worker: Worker;
+  port: MessagePort;
+  broken: boolean;
+}
+
+const predictPool: PoolWorker[] = [];
+
+/** What the last parallel {@link predictForest} call did (for tests and diagnostics). */
+export const lastParallelPredict = { threads: 0, helpers: 0, groups: 0 };
 
 /**
- * The mean over trees of each row's leaf value or class frequencies (as `packedPredict`), with the
- * rows split over `jobs` threads when the work (`n` times the sum of the tree depths) is large
- * enough. `packed` must be on shared memory.
+ * Makes sure `size` prediction threads are running (or starting), so that a later parallel
+ * predict does not pay for thread start and module load. Called when a forest's fit starts (the
+ * threads load while the trees grow); cheap when the threads already run.
  */
-export function predictForest(packed: PackedTrees, x: Float32Array, n: number, d: number, jobs: number, depthSum: number): Float64Array {
-  const width = packed.stride;
-  const threads = Math.min(jobs, Math.floor(n / 256) || 1);
-  if (threads <= 1 || n * depthSum < PARALLEL_PREDICT_MIN_WORK) {
-    const out = new Float64Array(n * width);
-    packedAccumulate(packed, x, d, 0, n, out);
-    return finishMean(out, packed.nTrees);
-  }
-  const xs = x.buffer instanceof SharedArrayBuffer ? x : shared(x);
-  const out = new Float64Array(new SharedArrayBuffer(n * width * 8));
-  const controlBuf = new SharedArrayBuffer(8);
-  const control = new Int32Array(controlBuf);
-  // The main thread starts at once; workers start late, so they get slightly smaller ranges.
-  const unit = n / (threads - 1 + MAIN_WEIGHT);
-  const bounds = [0, Math.round(unit * MAIN_WEIGHT)];
-  for (let w = 1; w < threads; w++) bounds.push(w === threads - 1 ? n : Math.round(unit * (MAIN_WEIGHT + w)));
-  const slots: { worker: Worker | null; port: MessagePort | null; from: number; to: number; failed: boolean }[] = [];
-  try {
-    for (let w = 1; w < threads; w++) {
-      const slot = { worker: null as Worker | null, port: null as MessagePort | null, from: bounds[w]!, to: bounds[w + 1]!, failed: false };
-      slots.push(slot);
-      try {
-        const { port1, port2 } = new MessageChannel();
-        slot.port = port1;
-        slot.worker = startForestWorker({ kind: 'predict', port: port2, control: controlBuf, packed, x: xs, d, from: slot.from, to: slot.to, out });
-        slot.worker.unref();
-        slot.worker.on('error', () => {});
-      } catch {
-        slot.failed = true;
-      }
-    }
-    packedAccumulate(packed, xs, d, bounds[0]!, bounds[1]!, out);
-    const started = slots.filter((s) => !s.failed).length;
-    const t0 = Date.now();
-    for (;;) {
-      const seen = Atomics.load(control, 1);
-      if (seen >= started) break;
-      if (Date.now() - t0 > IDLE_TIMEOUT_MS) break;
-      Atomics.wait(control, 1, seen, 1000);
-    }
-    for (const slot of slots) {
-      const msg = slot.port ? receiveMessageOnPort(slot.port) : undefined;
-      const ok = !slot.failed && msg !== undefined && (msg.message as ForestWorkerMessage).type === 'done';
-      if (!ok) {
-        // Redo the range here (a failed worker may have added part of it).
-        slot.worker?.terminate().catch(() => {});
-        slot.worker = null;
-        out.fill(0, slot.from * width, slot.to * width);
-        packedAccumulate(packed, xs, d, slot.from, slot.to, out);
-      }
-    }
-    return finishMean(Float64Array.from(out), packed.nTrees);
-  } finally {
-    for (const slot of slots) {
-      slot.port?.close();
-      void slot.worker?.terminate();
+export function warmPredictPool(size: number): void {
+  for (let w = predictPool.length - 1; w >= 0; w--) if (predictPool[w]!.broken) predictPool.splice(w, 1);
+  while (predictPool.length < size) {
+    try {
+      const { port1, port2 } = new MessageChannel();
+      const worker = startForestWorker({ kind: 'pool', port: port2, control: new SharedArrayBuffer(8) });
+      const slot: PoolWorker = { worker, port: port1, broken: false };
+      worker.unref();
+      port1.unref();
+      worker.on('error', () => {
+        slot.broken = true;
+      });
+      worker.on('exit', () => {
+        slot.broken = true;
+      });
+      predictPool.push(slot);
+    } catch {
+      return; // Could not start a thread: predict uses fewer.
     }
   }
 }
 
-/** The main thread's share of the rows relative to one worker's (workers start late). */
-const MAIN_WEIGHT = 1.3;
+/** Partial sums of one parallel round stay below this size; larger inputs go in several rounds. */
+const MAX_PARTIAL_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The mean over trees of each row's leaf value or class frequencies (as `packedPredict`), with the
+ * tree groups split over `jobs` threads (the calling one and warm pool threads, see
+ * {@link warmPredictPool}) when the work (`n` times the sum of the tree depths) is large enough.
+ * Threads claim groups as they go, so a thread still starting simply takes fewer; the sums are
+ * added in group order, so the result does not depend on `jobs`. `packed` must be on shared memory.
+ */
+export function predictForest(packed: PackedTrees, x: Float32Array, n: number, d: number, jobs: number, depthSum: number, forceThreads = false): Float64Array {
+  const width = packed.stride;
+  const nGroups = Math.ceil(packed.nTrees / TREE_GROUP);
+  const threads = Math.min(jobs, nGroups);
+  if (threads <= 1 || (n * depthSum < PARALLEL_PREDICT_MIN_WORK && !forceThreads)) return finishMean(packedSum(packed, x, n, d), packed.nTrees);
+  warmPredictPool(threads - 1);
+  const helpers = predictPool.slice(0, threads - 1);
+  const xs = x.buffer instanceof SharedArrayBuffer ? x : shared(x);
+  const out = new Float64Array(n * width);
+  const chunk = Math.max(1024, Math.floor(MAX_PARTIAL_BYTES / (nGroups * width * 8)));
+  let helped = 0;
+  for (let from = 0; from < n; from += chunk) {
+    const rows = Math.min(chunk, n - from);
+    const len = rows * width;
+    const task: PredictTask = {
+      packed,
+      x: xs.subarray(from * d, (from + rows) * d),
+      rows,
+      d,
+      nGroups,
+      partials: new Float64Array(new SharedArrayBuffer(nGroups * len * 8)),
+      control: new Int32Array(new SharedArrayBuffer(12)),
+      doneGroups: new Int32Array(new SharedArrayBuffer(nGroups * 4)),
+    };
+    const { control, doneGroups, partials } = task;
+    for (const h of helpers) {
+      try {
+        h.port.postMessage(task);
+      } catch {
+        h.broken = true;
+      }
+    }
+    runPredictTask(task);
+    // Wait for the threads that took part (a thread that starts now finds no group left).
+    const t0 = Date.now();
+    for (;;) {
+      const finished = Atomics.load(control, 1);
+      if (finished >= Atomics.load(control, 2)) break;
+      if (Date.now() - t0 > IDLE_TIMEOUT_MS) {
+        // A thread hangs: drop the pool (its groups are redone below).
+        for (const h of predictPool.splice(0)) {
+          h.broken = true;
+          void h.worker.terminate();
+        }
+        break;
+      }
+      Atomics.wait(control, 1, finished, 1000);
+    }
+    helped = Math.max(helped, Atomics.load(control, 2));
+    for (let g = 0; g < nGroups; g++) {
+      if (Atomics.load(doneGroups, g) === 1) continue;
+      const part = partials.subarray(g * len, (g + 1) * len);
+      part.fill(0);
+      packedAccumulate(packed, task.x, d, 0, rows, part, g * TREE_GROUP, Math.min(packed.nTrees, (g + 1) * TREE_GROUP));
+    }
+    addGroupSums(partials, nGroups, len, out, from * width);
+  }
+  lastParallelPredict.threads = threads;
+  lastParallelPredict.helpers = helped;
+  lastParallelPredict.groups = nGroups;
+  return finishMean(out, packed.nTrees);
+}
 
 function finishMean(out: Float64Array, nTrees: number): Float64Array {
   if (nTrees > 1) for (let k = 0; k < out.length; k++) out[k] = out[k]! / nTrees;

@@ -8,6 +8,7 @@ import { rootMeanSquaredError } from '../metrics/index.js';
 import { GridSearchCV } from '../model-selection/index.js';
 import { makeSyntheticRegression } from '../testing/index.js';
 import { denseFixture, f64, loadFixture } from '../../../test/support/sklearn-fixtures.js';
+import { lastParallelPredict } from './forest-train.js';
 import { RandomForestClassifier, RandomForestRegressor } from './index.js';
 
 const fx = loadFixture('trees-forest.json');
@@ -80,6 +81,23 @@ describe('random forests', () => {
     const d = BaseEstimator.fromSnapshot(c.toSnapshot()) as RandomForestClassifier;
     d.setParams({ nJobs: 1 });
     expect(Array.from(c.predictProba(big).data)).toEqual(Array.from(d.predictProba(big).data));
+  });
+
+  it('predicts on warm pool threads that claim blocks of rows, with the same sums as one thread', async () => {
+    const big = makeSyntheticRegression({ nSamples: 20_000, nFeatures: 10, noise: 0.5, seed: 13 }).X;
+    // Fitting with nJobs 2 starts the pool thread; it loads while the trees grow.
+    const a = new RandomForestRegressor({ nEstimators: 60, maxDepth: 12, randomState: 7, nJobs: 2 }).fit(X, y);
+    const b = BaseEstimator.fromSnapshot(a.toSnapshot()) as RandomForestRegressor;
+    b.setParams({ nJobs: 1 });
+    const expected = Array.from(b.predict(big));
+    let helped = false;
+    for (let k = 0; k < 100 && !helped; k++) {
+      expect(Array.from(a.predict(big))).toEqual(expected);
+      expect(lastParallelPredict.threads).toBe(2);
+      helped = lastParallelPredict.helpers > 0;
+      if (!helped) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(helped).toBe(true);
   });
 
   it('classifier: string labels, probabilities sum to 1, out-of-bag score', () => {

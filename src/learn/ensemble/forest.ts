@@ -16,7 +16,7 @@ import {
 } from '../tree/flat.js';
 import { checkSampleWeight, criterionCode, resolveGrowth, type ClassificationCriterion, type MaxFeatures, type RegressionCriterion, type TreeGrowthParams } from '../tree/params.js';
 import { forestTreeSeeds } from '../tree/random.js';
-import { growForest, predictForest, shared, treeWeights, type ForestJob } from './forest-train.js';
+import { growForest, predictForest, shared, treeWeights, warmPredictPool, type ForestJob } from './forest-train.js';
 
 /** Hyperparameters shared by the random forests (scikit-learn 1.2's names in camelCase). */
 export interface ForestParams extends TreeGrowthParams {
@@ -78,20 +78,23 @@ export abstract class BaseForest<P extends ForestParams & { criterion: string }>
   }
 
   protected abstract readonly classification: boolean;
-  private packedCache: { from: TreeSet; packed: PackedTrees } | undefined;
+  private packedCache: { from: TreeSet; packed: PackedTrees; depthSum: number } | undefined;
 
-  /** The trees in the inference layout (built once per fitted forest). */
-  protected packed(): PackedTrees {
-    if (this.packedCache?.from !== this.trees_) this.packedCache = { from: this.trees_!, packed: packTrees(this.trees_!, this.classification, true) };
-    return this.packedCache!.packed;
+  /** The trees in the inference layout (built at fit, or at the first predict after a load). */
+  protected packed(): { packed: PackedTrees; depthSum: number } {
+    if (this.packedCache?.from !== this.trees_) {
+      let depthSum = 0;
+      for (const depth of this.trees_!.depths) depthSum += depth;
+      this.packedCache = { from: this.trees_!, packed: packTrees(this.trees_!, this.classification, true), depthSum };
+    }
+    return this.packedCache!;
   }
 
   /** The mean of the trees' outputs per row, on `nJobs` threads for large inputs. */
   protected predictTrees(x: Float32Array, n: number): Float64Array {
     const jobs = Math.max(1, resolveJobs(Number.isInteger(this.params.nJobs) ? this.params.nJobs : null));
-    let depthSum = 0;
-    for (const depth of this.trees_!.depths) depthSum += depth;
-    return predictForest(this.packed(), x, n, this.nFeaturesIn_!, jobs, depthSum);
+    const { packed, depthSum } = this.packed();
+    return predictForest(packed, x, n, this.nFeaturesIn_!, jobs, depthSum);
   }
 
   /** Number of fitted trees. */
@@ -125,6 +128,9 @@ export abstract class BaseForest<P extends ForestParams & { criterion: string }>
       }
     }
     const userWeight = sampleWeight === undefined || sampleWeight === null ? null : checkSampleWeight(sampleWeight, n, who);
+    // Start the prediction threads now: they load while the trees grow, so predict finds them warm.
+    const predictJobs = Math.max(1, resolveJobs(p.nJobs));
+    if (predictJobs > 1) warmPredictPool(predictJobs - 1);
     // (Each tree's minimum leaf weight is set from its own weights in growOne.)
     const build = resolveGrowth(p, criterionCode(p.criterion, this.classification, who), false, n, d, n, who);
     const xc = featureMajor(X, new Float32Array(new SharedArrayBuffer(n * d * 4)));
@@ -147,6 +153,13 @@ export abstract class BaseForest<P extends ForestParams & { criterion: string }>
     this.nFeaturesIn_ = d;
     this.featureImportances_ = forestImportances(this.trees_, d);
     this.oobScore_ = undefined;
+    // Ready for predict: the inference layout is built here rather than at the first call, and a
+    // small prediction on the first training rows compiles the kernels (on the pool threads too).
+    const { packed, depthSum } = this.packed();
+    const warmRows = Math.min(n, 256);
+    const xw = new Float32Array(warmRows * d);
+    for (let i = 0; i < warmRows; i++) for (let f = 0; f < d; f++) xw[i * d + f] = xc[f * n + i]!;
+    predictForest(packed, xw, warmRows, d, predictJobs, depthSum, true);
     return job;
   }
 
@@ -204,6 +217,7 @@ export abstract class BaseForest<P extends ForestParams & { criterion: string }>
     this.trees_ = treeSetFromState(trees as EstimatorState, d, this.estimatorName);
     this.nFeaturesIn_ = d;
     this.featureImportances_ = forestImportances(this.trees_, d);
+    this.packedCache = undefined;
     const oob = state['oobScore'];
     this.oobScore_ = typeof oob === 'number' ? oob : undefined;
   }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Matrix, isMlshipError } from '../../core/index.js';
 import { BaseEstimator } from '../base.js';
 import { denseFixture, f64, loadFixture } from '../../../test/support/sklearn-fixtures.js';
+import { packTrees, packedPredict } from './flat.js';
 import { DecisionTreeClassifier, DecisionTreeRegressor } from './index.js';
 import { LegacyMT19937, bootstrapCounts, forestTreeSeeds } from './random.js';
 
@@ -89,6 +90,26 @@ describe('decision trees', () => {
     expect(clf.predict([[0.5, 1], [4.5, 0]])).toEqual(['b', 'a']);
     expect(clf.exportText({ featureNames: ['x', 'z'] })).toBe('|--- x <= 2.50\n|   |--- class: b\n|--- x >  2.50\n|   |--- class: a\n');
     expect(clf.apply([[0, 0], [5, 1]])).toEqual(Int32Array.from([1, 2]));
+  });
+
+  it('predicts the same in the 8-byte and 12-byte packed node formats, as the tree arrays say', () => {
+    const rows = Array.from({ length: 300 }, (_, i) => [Math.sin(i), Math.cos(3 * i), (i * 7919) % 101, i % 5]);
+    const y = rows.map((r) => r[0]! * 2 + r[2]! / 50 + (r[3]! > 2 ? 1 : 0));
+    const labels = y.map((v) => (v > 1.5 ? 'a' : v > 0 ? 'b' : 'c'));
+    const reg = new DecisionTreeRegressor({ randomState: 0 }).fit(rows, y);
+    const clf = new DecisionTreeClassifier({ randomState: 0 }).fit(rows, labels);
+    const x = Float32Array.from(rows.flat());
+    for (const [tree, classification] of [[reg.tree_!, false], [clf.tree_!, true]] as const) {
+      const small = packTrees(tree, classification);
+      const wide = packTrees(tree, classification, false, false);
+      expect(small.fbits).toBeGreaterThan(0);
+      expect(wide.fbits).toBe(0);
+      expect(Array.from(packedPredict(small, x, 300, 4))).toEqual(Array.from(packedPredict(wide, x, 300, 4)));
+    }
+    // The leaves found by the packed walk are the leaves of applyTree.
+    const leaves = reg.apply(rows);
+    const value = reg.tree_!.value;
+    expect(Array.from(reg.predict(rows))).toEqual(Array.from(leaves, (l) => value[l]!));
   });
 
   it('round-trips through a snapshot', () => {

@@ -93,3 +93,35 @@ export function writeSection(path, key, markdown) {
   writeFileSync(tmp, text.endsWith('\n') ? text : `${text}\n`);
   renameSync(tmp, path);
 }
+
+/** A `fail(message)` for a driver: prints `name: message` and exits with status 2 (a usage error). */
+export const failer = (name) => (msg) => {
+  console.error(`${name}: ${msg}`);
+  process.exit(2);
+};
+
+/**
+ * Reads command-line arguments onto a copy of `defaults`. `options` maps each `--option` to
+ * `{ key, flag: true }` (a switch) or `{ key, parse }` (takes the next argument, through `parse`
+ * when given); `--help` prints `help` and exits; an unknown or valueless option calls `fail`.
+ */
+export function readArgs(argv, defaults, options, { help, fail }) {
+  const a = { ...defaults };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i];
+    if (k === '--help' || k === '-h') {
+      console.log(help);
+      process.exit(0);
+    }
+    const spec = options[k];
+    if (!spec) fail(`unknown argument ${k}; see --help`);
+    if (spec.flag) {
+      a[spec.key] = true;
+      continue;
+    }
+    const v = argv[++i];
+    if (v === undefined) fail(`${k} needs a value; see --help`);
+    a[spec.key] = spec.parse ? spec.parse(v) : v;
+  }
+  return a;
+}

@@ -13,7 +13,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join, relative, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PYTHON, ROOT, fmt, loadavg, machine, median, runMeasurement, writeSection } from '../common.mjs';
+import { PYTHON, ROOT, failer, fmt, loadavg, machine, median, readArgs, runMeasurement, writeSection } from '../common.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const CACHE = join(ROOT, '.bench-cache');
@@ -38,34 +38,25 @@ const HELP = `usage: node bench/tabular/run.mjs [--quick] [--runs N] [--models l
 
 example: npm run bench:tabular -- --runs 3 --rf-runs 1`;
 
-function fail(msg) {
-  console.error(`bench:tabular: ${msg}`);
-  process.exit(2);
-}
+const fail = failer('bench:tabular');
 
 function parseArgs(argv) {
-  const a = { quick: false, runs: undefined, rfRuns: undefined, models: Object.keys(MODELS), n: 200000, d: 20, trees: undefined, side: 'both', out: join(ROOT, 'docs', 'benchmarks.md') };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i];
-    const val = () => {
-      const v = argv[++i];
-      if (v === undefined) fail(`${k} needs a value; see --help`);
-      return v;
-    };
-    if (k === '--help' || k === '-h') {
-      console.log(HELP);
-      process.exit(0);
-    } else if (k === '--quick') a.quick = true;
-    else if (k === '--runs') a.runs = Number(val());
-    else if (k === '--models') a.models = val().split(',').filter(Boolean);
-    else if (k === '--n') a.n = Number(val());
-    else if (k === '--d') a.d = Number(val());
-    else if (k === '--trees') a.trees = Number(val());
-    else if (k === '--rf-runs') a.rfRuns = Number(val());
-    else if (k === '--side') a.side = val();
-    else if (k === '--out') a.out = resolve(val());
-    else fail(`unknown argument ${k}; see --help`);
-  }
+  const a = readArgs(
+    argv,
+    { quick: false, runs: undefined, rfRuns: undefined, models: Object.keys(MODELS), n: 200000, d: 20, trees: undefined, side: 'both', out: join(ROOT, 'docs', 'benchmarks.md') },
+    {
+      '--quick': { key: 'quick', flag: true },
+      '--runs': { key: 'runs', parse: Number },
+      '--rf-runs': { key: 'rfRuns', parse: Number },
+      '--models': { key: 'models', parse: (v) => v.split(',').filter(Boolean) },
+      '--n': { key: 'n', parse: Number },
+      '--d': { key: 'd', parse: Number },
+      '--trees': { key: 'trees', parse: Number },
+      '--side': { key: 'side' },
+      '--out': { key: 'out', parse: (v) => resolve(v) },
+    },
+    { help: HELP, fail },
+  );
   a.runs ??= a.quick ? 1 : 3;
   a.trees ??= a.quick ? 20 : 100;
   a.rfRuns ??= a.runs;

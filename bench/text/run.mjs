@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureCorpus } from './synth-corpus.mjs';
-import { PYTHON, ROOT, fmt, loadavg, machine as machineInfo, median, runMeasurement, writeSection } from '../common.mjs';
+import { PYTHON, ROOT, failer, fmt, loadavg, machine as machineInfo, median, readArgs, runMeasurement, writeSection } from '../common.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const CACHE = join(ROOT, '.bench-cache');
@@ -40,26 +40,22 @@ const HELP = `usage: node bench/text/run.mjs [--quick] [--runs N] [--side both|s
 
 example: npm run bench:text -- --quick`;
 
+const list = (v) => v.split(',').filter(Boolean);
+
 function parseArgs(argv) {
-  const a = { quick: false, runs: undefined, side: 'both', corpora: undefined, latencyCalls: 2000, out: join(ROOT, 'docs', 'benchmarks.md') };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i];
-    const val = () => {
-      const v = argv[++i];
-      if (v === undefined) fail(`${k} needs a value; see --help`);
-      return v;
-    };
-    if (k === '--help' || k === '-h') {
-      console.log(HELP);
-      process.exit(0);
-    } else if (k === '--quick') a.quick = true;
-    else if (k === '--runs') a.runs = Number(val());
-    else if (k === '--side') a.side = val();
-    else if (k === '--corpora') a.corpora = val().split(',').filter(Boolean);
-    else if (k === '--latency-calls') a.latencyCalls = Number(val());
-    else if (k === '--out') a.out = resolve(val());
-    else fail(`unknown argument ${k}; see --help`);
-  }
+  const a = readArgs(
+    argv,
+    { quick: false, runs: undefined, side: 'both', corpora: undefined, latencyCalls: 2000, out: join(ROOT, 'docs', 'benchmarks.md') },
+    {
+      '--quick': { key: 'quick', flag: true },
+      '--runs': { key: 'runs', parse: Number },
+      '--side': { key: 'side' },
+      '--corpora': { key: 'corpora', parse: list },
+      '--latency-calls': { key: 'latencyCalls', parse: Number },
+      '--out': { key: 'out', parse: (v) => resolve(v) },
+    },
+    { help: HELP, fail },
+  );
   if (a.runs !== undefined && (!Number.isInteger(a.runs) || a.runs < 1)) fail(`--runs must be an integer >= 1, got ${a.runs}`);
   if (!['both', 'sklearn', 'mlship'].includes(a.side)) fail(`--side must be both, sklearn or mlship, got ${a.side}`);
   if (!Number.isInteger(a.latencyCalls) || a.latencyCalls < 1) fail(`--latency-calls must be an integer >= 1, got ${a.latencyCalls}`);
@@ -69,10 +65,7 @@ function parseArgs(argv) {
   return a;
 }
 
-function fail(msg) {
-  console.error(`bench:text: ${msg}`);
-  process.exit(2);
-}
+const fail = failer('bench:text');
 
 function measure(side, corpusPath, pipeline, latencyCalls) {
   const args = ['--corpus', corpusPath, '--pipeline', pipeline, '--latency-calls', String(latencyCalls)];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CsrMatrix, Matrix, MlshipError, Table } from '../../core/index.js';
+import { codeOf } from '../../../test/support/errors.js';
+import { CsrMatrix, Matrix, Table } from '../../core/index.js';
 import { BaseEstimator } from '../base.js';
 import { LinearRegression, Ridge } from '../linear-model/index.js';
 import { GridSearchCV, crossValScore, trainTestSplit } from '../model-selection/index.js';
@@ -53,16 +54,6 @@ const prep = (): ColumnTransformer =>
       ['ocean_proximity'],
     ],
   ]);
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof MlshipError) return `${e.code}: ${e.message}`;
-    throw e;
-  }
-  return 'no error';
-}
 
 describe('ColumnTransformer', () => {
   it('transforms numeric and categorical columns of a Table and names the outputs', () => {

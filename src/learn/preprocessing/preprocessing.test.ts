@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CategoryColumn, CsrMatrix, Matrix, MlshipError, StringColumn, Table } from '../../core/index.js';
+import { codeOf } from '../../../test/support/errors.js';
+import { CategoryColumn, CsrMatrix, Matrix, StringColumn, Table } from '../../core/index.js';
 import { BaseEstimator, registerFunction } from '../base.js';
 import { Pipeline } from '../compose/index.js';
 import { FunctionTransformer, MinMaxScaler, OneHotEncoder, OrdinalEncoder, SimpleImputer, StandardScaler, columnRatios, dateParts } from './index.js';
@@ -13,16 +14,6 @@ const housing = Table.fromArrays(
   },
   { kinds: { ocean_proximity: 'category' } },
 );
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof MlshipError) return `${e.code}: ${e.message}`;
-    throw e;
-  }
-  return 'no error';
-}
 
 describe('StandardScaler', () => {
   it('standardizes with the population deviation and keeps NaN', () => {

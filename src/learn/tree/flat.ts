@@ -11,18 +11,10 @@ import { TREE_LEAF, type TreeArrays } from './builder.js';
  * One or more trees concatenated: tree t's nodes are `offsets[t] .. offsets[t + 1]`, its child
  * indices (`left`, `right`) local to the tree, its values `stride` per node.
  */
-export interface TreeSet {
+export interface TreeSet extends Pick<TreeArrays, 'feature' | 'threshold' | 'left' | 'right' | 'value' | 'impurity' | 'nNodeSamples' | 'weightedNNodeSamples'> {
   nTrees: number;
   stride: number;
   offsets: Int32Array;
-  feature: Int32Array;
-  threshold: Float64Array;
-  left: Int32Array;
-  right: Int32Array;
-  value: Float64Array;
-  impurity: Float64Array;
-  nNodeSamples: Int32Array;
-  weightedNNodeSamples: Float64Array;
   /** Depth of each tree. */
   depths: Int32Array;
 }

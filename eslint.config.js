@@ -8,10 +8,11 @@ const layers = {
   data: ['core'],
   model: ['core', 'learn'],
   tracking: ['core'],
+  autolog: ['core', 'learn', 'data', 'model', 'tracking'],
   flow: ['core', 'tracking'],
   monitor: ['core', 'learn'],
-  serve: ['core', 'learn', 'data', 'model', 'tracking', 'flow', 'monitor'],
-  cli: ['core', 'learn', 'data', 'model', 'tracking', 'flow', 'monitor', 'serve'],
+  serve: ['core', 'learn', 'data', 'model', 'tracking', 'autolog', 'flow', 'monitor'],
+  cli: ['core', 'learn', 'data', 'model', 'tracking', 'autolog', 'flow', 'monitor', 'serve'],
 };
 const all = Object.keys(layers);
 

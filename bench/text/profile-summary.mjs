@@ -52,7 +52,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   }
   const ti = argv.indexOf('--top');
   const top = ti >= 0 ? Number(argv[ti + 1]) : 25;
-  const file = argv.find((a, i) => !a.startsWith('--') && i !== ti + 1);
+  const file = argv.find((a, i) => !a.startsWith('--') && (ti < 0 || i !== ti + 1));
   const { totalMs, rows } = summarize(JSON.parse(readFileSync(file, 'utf8')));
   const pct = (ms) => `${((100 * ms) / totalMs).toFixed(1).padStart(5)}%`;
   console.log(`total ${(totalMs / 1000).toFixed(2)} s sampled\n\nby self time:`);

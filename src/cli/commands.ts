@@ -1,14 +1,16 @@
 import { readFile, stat } from 'node:fs/promises';
-import { extname, join, resolve } from 'node:path';
+import { basename, extname, join, resolve } from 'node:path';
 import { MlshipError, type Label, type Matrix } from '../core/index.js';
 import { listDatasets, readCsv, streamJsonl } from '../data/index.js';
 import { isClassifier, isRegressor } from '../learn/index.js';
 import { loadModel, readModelMetadata, type SavedModel } from '../model/index.js';
 import { Progress, table, type CliIo } from './io.js';
+import { modelPathOf } from './tracking-commands.js';
+import { datasetExperiment, renderTracked, trackCommand, type TrackOptions } from './record-runs.js';
 import { predictRows, renderImportance, renderRegressionComparison, renderTabularDataset, tabularJson } from './tabular-commands.js';
 import { runTabularWorkload, saveTabularModel } from './workloads/tabular.js';
 import { evaluationJson, modelJson, renderComparison, renderDataset, renderEvaluation, renderMetadata, renderModel, renderSaved, toJson } from './render.js';
-import { evaluateTextClassifier, loadTextData, modelName, runTextWorkload, saveTextModel, type TextModelSpec } from './workloads/text.js';
+import { evaluateTextClassifier, loadTextData, modelName, runTextWorkload, saveTextModel, type TextModelSpec, type TextWorkloadResult } from './workloads/text.js';
 
 // The command implementations: parse nothing (commander did), call public APIs, print.
 
@@ -23,8 +25,13 @@ function progressFor(io: CliIo): Progress {
   return new Progress(io.stderr);
 }
 
+/** The dataset input a text workload records: its source, content fingerprint and size. */
+function textDatasetInput(result: TextWorkloadResult): { name: string; digest: string; rows: number; source: string } {
+  return { name: basename(result.dataset.source), digest: result.dataset.fingerprint, rows: result.dataset.rows, source: result.dataset.source };
+}
+
 /** Options of `mlship quickstart`. */
-export interface QuickstartOptions {
+export interface QuickstartOptions extends TrackOptions {
   limit?: number;
   C?: number;
   seed: number;
@@ -36,25 +43,38 @@ export interface QuickstartOptions {
 /** `mlship quickstart`: both reference workloads on the built-in datasets, reported and saved. */
 export async function quickstart(opts: QuickstartOptions, io: CliIo): Promise<void> {
   const progress = progressFor(io);
-  const result = await runTextWorkload({
-    data: 'spam-assassin',
-    models: [{ kind: 'nb' }, { kind: 'logreg', ngramRange: [1, 2], ...(opts.C !== undefined ? { C: opts.C } : {}) }],
-    testSize: opts.testSize,
-    seed: opts.seed,
-    ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
-    cwd: cwdOf(io),
-    progress,
-  });
   const outDir = resolve(cwdOf(io), opts.outDir ?? MODELS_DIR);
-  const saved: { name: string; saved: SavedModel }[] = [];
-  progress.start('saving model packages');
-  for (const m of result.models) saved.push({ name: m.name, saved: await saveTextModel(result, m, join(outDir, `${m.name}.mlship`), { command: 'quickstart' }) });
-  progress.done();
-  const housing = await runTabularWorkload({ data: 'boston-housing', models: ['linear', 'rf', 'hgb'], testSize: opts.testSize, seed: opts.seed, cwd: cwdOf(io), progress });
-  const housingSaved: { name: string; saved: SavedModel }[] = [];
-  progress.start('saving model packages');
-  for (const m of housing.models) housingSaved.push({ name: m.name, saved: await saveTabularModel(housing, m, join(outDir, `${m.name}.mlship`), { command: 'quickstart' }) });
-  progress.done();
+  const text = await trackCommand(io, { ...opts, register: undefined }, { runName: 'quickstart', command: 'quickstart', experiment: 'spam-assassin', register: 'spam-filter', promoteOn: 'f1' }, async () => {
+    const result = await runTextWorkload({
+      data: 'spam-assassin',
+      models: [{ kind: 'nb' }, { kind: 'logreg', ngramRange: [1, 2], ...(opts.C !== undefined ? { C: opts.C } : {}) }],
+      testSize: opts.testSize,
+      seed: opts.seed,
+      ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+      cwd: cwdOf(io),
+      progress,
+    });
+    const saved: { name: string; saved: SavedModel }[] = [];
+    progress.start('saving model packages');
+    for (const m of result.models) saved.push({ name: m.name, saved: await saveTextModel(result, m, join(outDir, `${m.name}.mlship`), { command: 'quickstart' }) });
+    progress.done();
+    return { result, saved, dataset: textDatasetInput(result), packages: result.models.map((m, i) => ({ name: m.name, path: saved[i]!.saved.path, fitSeconds: m.fitSeconds, score: m.evaluation.f1 })) };
+  });
+  const { result, saved } = text.result;
+  const tabular = await trackCommand(io, { ...opts, register: undefined }, { runName: 'quickstart', command: 'quickstart', experiment: 'boston-housing', register: 'housing', promoteOn: 'rmse' }, async () => {
+    const housing = await runTabularWorkload({ data: 'boston-housing', models: ['linear', 'rf', 'hgb'], testSize: opts.testSize, seed: opts.seed, cwd: cwdOf(io), progress });
+    const housingSaved: { name: string; saved: SavedModel }[] = [];
+    progress.start('saving model packages');
+    for (const m of housing.models) housingSaved.push({ name: m.name, saved: await saveTabularModel(housing, m, join(outDir, `${m.name}.mlship`), { command: 'quickstart' }) });
+    progress.done();
+    return {
+      housing,
+      housingSaved,
+      dataset: { name: housing.dataset.source, digest: housing.dataset.fingerprint, rows: housing.dataset.rows, source: housing.dataset.source },
+      packages: housing.models.map((m, i) => ({ name: m.name, path: housingSaved[i]!.saved.path, fitSeconds: m.fitSeconds, score: -m.evaluation.rmse })),
+    };
+  });
+  const { housing, housingSaved } = tabular.result;
   if (opts.json) {
     io.stdout.write(
       toJson({
@@ -62,6 +82,7 @@ export async function quickstart(opts: QuickstartOptions, io: CliIo): Promise<vo
         split: result.split,
         models: result.models.map((m, i) => modelJson(m, saved[i]!.saved)),
         housing: tabularJson(housing, housingSaved.map((s) => s.saved)),
+        tracking: { text: text.tracked, housing: tabular.tracked },
       }),
     );
     return;
@@ -72,14 +93,16 @@ export async function quickstart(opts: QuickstartOptions, io: CliIo): Promise<vo
   out += '\n# 2. regression: house prices on the Boston housing data\n\n' + renderTabularDataset(housing);
   out += '\n== regression on the test set ==\n\n' + renderRegressionComparison(housing.models) + renderImportance(housing);
   out += '\nsaved model packages:\n' + renderSaved([...saved, ...housingSaved], cwdOf(io));
+  out += renderTracked(text.tracked) + renderTracked(tabular.tracked);
   const dir = opts.outDir ?? MODELS_DIR;
   out += `\nnext: mlship predict --model ${join(dir, `${result.models[0]!.name}.mlship`)} --text "Win a FREE cruise, click now"\n`;
-  out += `      mlship predict --model ${join(dir, 'housing-hgb.mlship')} --row '{"crim":0.03,"zn":0,"indus":7.07,"chas":0,"nox":0.469,"rm":6.4,"age":79,"dis":4.97,"rad":2,"tax":242,"ptratio":17.8,"b":396.9,"lstat":9.1}'\n`;
+  if (tabular.tracked) out += `      mlship runs list --experiment boston-housing --order-by "metrics.rmse ASC"\n`;
+  out += `      mlship predict --model ${tabular.tracked?.promotion?.promoted || tabular.tracked?.promotion?.previousVersion ? 'models:/housing@champion' : join(dir, 'housing-hgb.mlship')} --row '{"crim":0.03,"zn":0,"indus":7.07,"chas":0,"nox":0.469,"rm":6.4,"age":79,"dis":4.97,"rad":2,"tax":242,"ptratio":17.8,"b":396.9,"lstat":9.1}'\n`;
   io.stdout.write(out);
 }
 
 /** Options of `mlship train text`. */
-export interface TrainTextOptions {
+export interface TrainTextOptions extends TrackOptions {
   data: string;
   model: 'nb' | 'logreg';
   ngram?: [number, number];
@@ -107,32 +130,38 @@ export async function trainText(opts: TrainTextOptions, io: CliIo): Promise<void
     ...(opts.maxDf !== undefined ? { maxDf: opts.maxDf } : {}),
     ...(opts.C !== undefined ? { C: opts.C } : {}),
   };
-  const result = await runTextWorkload({
-    data: opts.data,
-    models: [spec],
-    testSize: opts.testSize,
-    seed: opts.seed,
-    ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
-    ...(opts.textColumn !== undefined ? { textColumn: opts.textColumn } : {}),
-    ...(opts.labelColumn !== undefined ? { labelColumn: opts.labelColumn } : {}),
-    cwd: cwdOf(io),
-    progress,
+  const { result: done, tracked } = await trackCommand(io, opts, { runName: 'train text', command: 'train text', experiment: datasetExperiment(opts.data) }, async () => {
+    const result = await runTextWorkload({
+      data: opts.data,
+      models: [spec],
+      testSize: opts.testSize,
+      seed: opts.seed,
+      ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+      ...(opts.textColumn !== undefined ? { textColumn: opts.textColumn } : {}),
+      ...(opts.labelColumn !== undefined ? { labelColumn: opts.labelColumn } : {}),
+      cwd: cwdOf(io),
+      progress,
+    });
+    const m = result.models[0]!;
+    const path = resolve(cwdOf(io), opts.out ?? join(MODELS_DIR, `${modelName(spec)}.mlship`));
+    progress.start('saving model package');
+    const saved = await saveTextModel(result, m, path, { command: 'train text' });
+    progress.done();
+    return { result, saved, dataset: textDatasetInput(result), packages: [{ name: m.name, path: saved.path, fitSeconds: m.fitSeconds, score: m.evaluation.f1 }] };
   });
+  const { result, saved } = done;
   const m = result.models[0]!;
-  const path = resolve(cwdOf(io), opts.out ?? join(MODELS_DIR, `${modelName(spec)}.mlship`));
-  progress.start('saving model package');
-  const saved = await saveTextModel(result, m, path, { command: 'train text' });
-  progress.done();
   if (opts.json) {
-    io.stdout.write(toJson({ dataset: result.dataset, split: result.split, model: modelJson(m, saved) }));
+    io.stdout.write(toJson({ dataset: result.dataset, split: result.split, model: modelJson(m, saved), tracking: tracked }));
     return;
   }
-  io.stdout.write(renderDataset(result) + renderModel(m) + '\nsaved model package:\n' + renderSaved([{ name: m.name, saved }], cwdOf(io)));
+  io.stdout.write(renderDataset(result) + renderModel(m) + '\nsaved model package:\n' + renderSaved([{ name: m.name, saved }], cwdOf(io)) + renderTracked(tracked));
 }
 
 /** Options of `mlship predict`. */
 export interface PredictOptions {
   model: string;
+  trackingUri?: string;
   text?: string[];
   row?: string[];
   input?: string;
@@ -148,7 +177,7 @@ export async function predict(opts: PredictOptions, io: CliIo): Promise<void> {
       hint: 'mlship predict --model mlship/models/tfidf-nb.mlship --text "Win a FREE cruise"',
     });
   }
-  const loaded = await loadModel(resolve(cwd, opts.model));
+  const loaded = await loadModel(await modelPathOf(opts.model, io, opts));
   const { estimator, metadata } = loaded;
   if (isRegressor(estimator)) return predictRows(loaded, { ...opts, model: opts.model }, io);
   if (!isClassifier(estimator)) {
@@ -213,6 +242,7 @@ async function readDocuments(path: string, field: string): Promise<string[]> {
 /** Options of `mlship evaluate`. */
 export interface EvaluateOptions {
   model: string;
+  trackingUri?: string;
   data: string;
   limit?: number;
   seed: number;
@@ -226,7 +256,7 @@ export async function evaluate(opts: EvaluateOptions, io: CliIo): Promise<void> 
   const cwd = cwdOf(io);
   const progress = progressFor(io);
   progress.start('loading model');
-  const { estimator, metadata } = await loadModel(resolve(cwd, opts.model));
+  const { estimator, metadata } = await loadModel(await modelPathOf(opts.model, io, opts));
   progress.done(metadata.estimator);
   if (!isClassifier(estimator)) {
     throw new MlshipError('INVALID_ARGUMENT', `${opts.model} holds a ${metadata.estimator}, not a classifier; mlship evaluate needs a classifier model package`, { file: opts.model });
@@ -250,8 +280,8 @@ export async function evaluate(opts: EvaluateOptions, io: CliIo): Promise<void> 
 }
 
 /** `mlship model info`: the metadata of a model package. */
-export async function modelInfo(file: string, opts: { json?: boolean }, io: CliIo): Promise<void> {
-  const path = resolve(cwdOf(io), file);
+export async function modelInfo(file: string, opts: { json?: boolean; trackingUri?: string }, io: CliIo): Promise<void> {
+  const path = await modelPathOf(file, io, opts);
   const meta = await readModelMetadata(path);
   if (opts.json) {
     io.stdout.write(toJson(meta));

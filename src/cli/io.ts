@@ -134,3 +134,14 @@ function pad(s: string, w: number, side: 'left' | 'right'): string {
   const fill = ' '.repeat(Math.max(0, w - width(s)));
   return side === 'left' ? fill + s : s + fill;
 }
+
+/**
+ * Thrown by a command that has printed its result but must exit with a non-zero status (e.g. a
+ * promotion the gate refused), so scripts can branch on it; `run` returns `status` and prints nothing more.
+ */
+export class ExitStatus extends Error {
+  constructor(readonly status: number) {
+    super(`exit status ${status}`);
+    this.name = 'ExitStatus';
+  }
+}

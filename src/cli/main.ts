@@ -8,7 +8,11 @@ import { datasets, evaluate, modelInfo, predict, quickstart, trainText } from '.
 import { addDataCommands } from './data-commands.js';
 import { addDataVersionCommands } from './version-commands.js';
 import { addTabularCommands } from './tabular-commands.js';
-import { processIo, type CliIo } from './io.js';
+import { trackOptions } from './record-runs.js';
+import { addTrackingCommands } from './tracking-commands.js';
+import { addRegistryCommands } from './registry-commands.js';
+import { addServerCommand } from './server-command.js';
+import { ExitStatus, processIo, type CliIo } from './io.js';
 import { collect, docFrequency, fraction, ngramRange, nonNegativeInt, oneOf, positiveInt, positiveNumber } from './options.js';
 
 /** Exit status of a successful command. */
@@ -47,7 +51,7 @@ function buildProgram(io: CliIo): Command {
     .version(mlshipVersion(), '-V, --version', 'print the mlship version')
     .addHelpText('after', example('mlship quickstart\nmlship train text --data spam-assassin --model logreg --ngram 1,2\nmlship predict --model mlship/models/tfidf-nb.mlship --text "Win a FREE cruise"'));
 
-  command(program, 'quickstart')
+  trackOptions(command(program, 'quickstart'), false)
     .description('run both reference workloads end to end on the built-in datasets and save every model under ./mlship/models/: text classification on the SpamAssassin corpus (stratified 80/20 split, TF-IDF + MultinomialNB and TF-IDF(1,2) + LogisticRegression) and house-price regression on the Boston housing data (80/20 split, LinearRegression, RandomForest, HistGradientBoosting, permutation importance)')
     .addOption(new Option('--C <c>', 'inverse regularisation strength of the logistic regression').argParser(positiveNumber).default(undefined, '1.0, as scikit-learn'))
     .option('--limit <n>', 'use a stratified seeded subsample of n documents of the text corpus (faster)', positiveInt)
@@ -61,7 +65,7 @@ function buildProgram(io: CliIo): Command {
   const train = command(program, 'train')
     .description('train a model and save it as a model package')
     .addHelpText('after', example('mlship train text --data spam-assassin --model nb\nmlship train tabular --data boston-housing --model ridge,hgb'));
-  command(train, 'text')
+  trackOptions(command(train, 'text'))
     .description('train a TF-IDF text classifier (Naive Bayes or logistic regression) on a text source, evaluate it on a held-out split and save it')
     .requiredOption('--data <source>', 'a built-in dataset name (see `mlship datasets`), an IMDB CSV (review,sentiment), a CSV/JSONL file (with --text-column/--label-column), or an aclImdb directory')
     .addOption(new Option('--model <kind>', 'classifier after the TF-IDF step').choices(['nb', 'logreg']).argParser(oneOf(['nb', 'logreg'] as const)).default('nb'))
@@ -89,7 +93,8 @@ function buildProgram(io: CliIo): Command {
 
   command(program, 'predict')
     .description('predict with a saved model package: labels and class probabilities for documents (text models), or values for table rows (tabular models)')
-    .requiredOption('--model <file>', 'a model package (.mlship)')
+    .requiredOption('--model <file|uri>', 'a model package (.mlship) or a model URI: models:/name@alias, models:/name/3, runs:/<run id>/model')
+    .option('--tracking-uri <uri>', 'the tracking store that resolves model URIs (default: $MLSHIP_TRACKING_URI or sqlite:mlship/mlship.db)')
     .option('--text <text>', 'a document to classify (repeatable)', collect)
     .option('--row <json>', 'a row for a tabular model, as a JSON object of its input columns (repeatable)', collect)
     .option('--input <file>', 'documents to classify: .jsonl (strings or objects with a text field), .csv (a text column) or .txt (one per line); for a tabular model, rows as .csv, .jsonl or .parquet')
@@ -100,7 +105,8 @@ function buildProgram(io: CliIo): Command {
 
   command(program, 'evaluate')
     .description('evaluate a saved model package on a labelled dataset: classification report, accuracy, F1, ROC-AUC, confusion matrix')
-    .requiredOption('--model <file>', 'a model package (.mlship)')
+    .requiredOption('--model <file|uri>', 'a model package (.mlship) or a model URI: models:/name@alias, models:/name/3, runs:/<run id>/model')
+    .option('--tracking-uri <uri>', 'the tracking store that resolves model URIs (default: $MLSHIP_TRACKING_URI or sqlite:mlship/mlship.db)')
     .requiredOption('--data <source>', 'a built-in dataset name, an IMDB CSV, a CSV/JSONL file or an aclImdb directory')
     .option('--limit <n>', 'use a stratified seeded subsample of n documents', positiveInt)
     .option('--seed <n>', 'seed of the --limit subsample', nonNegativeInt, 42)
@@ -115,13 +121,17 @@ function buildProgram(io: CliIo): Command {
     .addHelpText('after', example('mlship model info mlship/models/tfidf-nb.mlship'));
   command(model, 'info')
     .description('show the metadata of a model package (estimator, params, classes, signature, metrics, tags) without loading its arrays')
-    .argument('<file>', 'a model package (.mlship)')
+    .argument('<file|uri>', 'a model package (.mlship) or a model URI: models:/name@alias, models:/name/3, runs:/<run id>/model')
+    .option('--tracking-uri <uri>', 'the tracking store that resolves model URIs (default: $MLSHIP_TRACKING_URI or sqlite:mlship/mlship.db)')
     .option('--json', 'print the metadata as JSON')
     .addHelpText('after', example('mlship model info mlship/models/tfidf-nb.mlship\nmlship model info model.mlship --json'))
     .action(async (file: string, opts) => modelInfo(file, opts, io));
 
   addDataCommands(program, command, example, io);
   addDataVersionCommands(program, command, example, io);
+  addTrackingCommands(program, command, example, io);
+  addRegistryCommands(program, command, example, io);
+  addServerCommand(program, command, example, io);
 
   command(program, 'datasets')
     .description('list the built-in datasets')
@@ -150,6 +160,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
     await program.parseAsync([...argv], { from: 'user' });
     return EXIT_OK;
   } catch (err) {
+    if (err instanceof ExitStatus) return err.status;
     return reportError(err, io);
   }
 }

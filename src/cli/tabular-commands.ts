@@ -7,12 +7,13 @@ import { flattenParams, recordsToTable, type LoadedModel, type SavedModel } from
 import { Progress, table, type CliIo } from './io.js';
 import { fraction, listOf, nonNegativeInt, positiveInt } from './options.js';
 import { renderSaved, toJson } from './render.js';
+import { datasetExperiment, renderTracked, trackCommand, trackOptions, type TrackOptions } from './record-runs.js';
 import { TABULAR_MODELS, runTabularWorkload, saveTabularModel, type TabularModelKind, type TabularModelResult, type TabularWorkloadResult } from './workloads/tabular.js';
 
 // `mlship train tabular`: the housing regression reference workload on any table, and its report.
 
 /** Options of `mlship train tabular`. */
-export interface TrainTabularOptions {
+export interface TrainTabularOptions extends TrackOptions {
   data: string;
   target?: string;
   model: TabularModelKind[];
@@ -80,23 +81,32 @@ export function tabularJson(r: TabularWorkloadResult, saved: readonly SavedModel
 export async function trainTabular(opts: TrainTabularOptions, io: CliIo, command = 'train tabular'): Promise<{ result: TabularWorkloadResult; saved: { name: string; saved: SavedModel }[] }> {
   const cwd = io.cwd ?? process.cwd();
   const progress = new Progress(io.stderr);
-  const result = await runTabularWorkload({
-    data: opts.data,
-    ...(opts.target !== undefined ? { target: opts.target } : {}),
-    models: opts.model,
-    testSize: opts.testSize,
-    seed: opts.seed,
-    ...(opts.jobs !== undefined ? { nJobs: opts.jobs } : {}),
-    importanceRepeats: opts.importanceRepeats,
-    cwd,
-    progress,
+  const { result: done, tracked } = await trackCommand(io, opts, { runName: command, command, experiment: datasetExperiment(opts.data) }, async () => {
+    const result = await runTabularWorkload({
+      data: opts.data,
+      ...(opts.target !== undefined ? { target: opts.target } : {}),
+      models: opts.model,
+      testSize: opts.testSize,
+      seed: opts.seed,
+      ...(opts.jobs !== undefined ? { nJobs: opts.jobs } : {}),
+      importanceRepeats: opts.importanceRepeats,
+      cwd,
+      progress,
+    });
+    const outDir = resolve(cwd, opts.outDir);
+    const saved: { name: string; saved: SavedModel }[] = [];
+    progress.start('saving model packages');
+    for (const m of result.models) saved.push({ name: m.name, saved: await saveTabularModel(result, m, join(outDir, `${m.name}.mlship`), { command }) });
+    progress.done();
+    return {
+      result,
+      saved,
+      dataset: { name: result.dataset.source, digest: result.dataset.fingerprint, rows: result.dataset.rows, source: result.dataset.source },
+      packages: result.models.map((m, i) => ({ name: m.name, path: saved[i]!.saved.path, fitSeconds: m.fitSeconds, score: -m.evaluation.rmse })),
+    };
   });
-  const outDir = resolve(cwd, opts.outDir);
-  const saved: { name: string; saved: SavedModel }[] = [];
-  progress.start('saving model packages');
-  for (const m of result.models) saved.push({ name: m.name, saved: await saveTabularModel(result, m, join(outDir, `${m.name}.mlship`), { command }) });
-  progress.done();
-  if (opts.json) io.stdout.write(toJson(tabularJson(result, saved.map((s) => s.saved))));
+  const { result, saved } = done;
+  if (opts.json) io.stdout.write(toJson({ ...tabularJson(result, saved.map((s) => s.saved)), tracking: tracked }));
   else {
     io.stdout.write(
       renderTabularDataset(result) +
@@ -104,7 +114,8 @@ export async function trainTabular(opts: TrainTabularOptions, io: CliIo, command
         renderRegressionComparison(result.models) +
         renderImportance(result) +
         '\nsaved model packages:\n' +
-        renderSaved(saved, cwd),
+        renderSaved(saved, cwd) +
+        renderTracked(tracked),
     );
   }
   return { result, saved };
@@ -151,7 +162,7 @@ export async function predictRows(model: LoadedModel, opts: { model: string; row
 
 /** Registers `mlship train tabular` under the `train` command. */
 export function addTabularCommands(train: Command, command: (parent: Command, name: string) => Command, example: (lines: string) => string, io: CliIo): void {
-  command(train, 'tabular')
+  const cmd = command(train, 'tabular')
     .description('train regression models on a table (a built-in dataset, a CSV/JSONL/Parquet file, or the California housing CSV): data-quality check, seeded split, impute + scale + one-hot, fit, evaluate RMSE/MAE/R²/MAPE, permutation importance, save each model')
     .requiredOption('--data <source>', 'a built-in tabular dataset (see `mlship datasets`) or a .csv/.jsonl/.parquet file')
     .option('--target <column>', "the column to predict (default: the dataset's target, e.g. medv or median_house_value)")
@@ -161,10 +172,12 @@ export function addTabularCommands(train: Command, command: (parent: Command, na
     .option('--jobs <n>', 'worker threads for the random forest', positiveInt)
     .option('--importance-repeats <n>', 'permutation-importance repeats for the best model (0 skips it)', nonNegativeInt, 5)
     .option('--out-dir <dir>', 'directory for the model packages', join('mlship', 'models'))
-    .option('--json', 'print the results as JSON')
+    .option('--json', 'print the results as JSON');
+  trackOptions(cmd, true)
     .addHelpText(
       'after',
       example(`mlship train tabular --data boston-housing
+               mlship train tabular --data boston-housing --model hgb --experiment housing --register housing
                mlship train tabular --data housing.csv --model ridge,hgb --out-dir models
                mlship train tabular --data sales.parquet --target revenue --model rf --jobs 2 --json`),
     )

@@ -6,6 +6,8 @@ export type ErrorCode =
   | 'INVALID_ARGUMENT'
   | 'NOT_FOUND'
   | 'ALREADY_EXISTS'
+  | 'CONFLICT'
+  | 'PERMISSION_DENIED'
   | 'NOT_FITTED'
   | 'SCHEMA_MISMATCH'
   | 'SHAPE_MISMATCH'

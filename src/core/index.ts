@@ -16,3 +16,14 @@ export { compareLabels, uniqueLabels, encodeLabels } from './labels.js';
 export type { Label } from './labels.js';
 export { sha256, Fingerprint, murmurhash3_32 } from './hash.js';
 export { startWorker, startModuleWorker, siblingModule, resolveJobs, tsxRegisterUrl } from './workers.js';
+export {
+  FIT_CHANNEL,
+  DATA_READ_CHANNEL,
+  publishFit,
+  subscribeFit,
+  hasFitSubscribers,
+  publishDataRead,
+  subscribeDataRead,
+  hasDataReadSubscribers,
+} from './instrument.js';
+export type { FitEvent, DataReadEvent } from './instrument.js';

@@ -2,6 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MlshipError } from '../core/index.js';
 import { ProgressTracker } from './progress.js';
+import { textRead } from './read-events.js';
 import { fsError, readFileBatches } from './read-text.js';
 import { TextDatasetBuilder, isBlankText, type TextDataset, type TextLoadOptions } from './text-dataset.js';
 import { findInvalidUtf8 } from './utf8.js';
@@ -166,5 +167,5 @@ export async function loadAclImdb(dir: string, options: LoadAclImdbOptions = {})
   }
   tracker.done();
   const ds = builder.finish(`no review files under ${split === 'all' ? 'train/ and test/' : `${split}/`}`);
-  return { ...ds, ids: ds.ids ?? [], ratings };
+  return textRead(dir, 'aclimdb', { ...ds, ids: ds.ids ?? [], ratings });
 }

@@ -6,6 +6,7 @@ import { csvBatches, CsvParser, fieldCountMessage, type CsvRow } from './csv.js'
 import { jsonlBatches } from './jsonl.js';
 import { readParquetTable } from './parquet.js';
 import { ProgressTracker, type ProgressCallback } from './progress.js';
+import { tableRead } from './read-events.js';
 import { detach, fileSize, fsError } from './read-text.js';
 import { buildColumn, checkKinds, checkNames, DEFAULT_NULL_VALUES, inferTextKind, inferValueKind, parseNumber, ProblemList, type Resolved } from './table-columns.js';
 
@@ -467,10 +468,10 @@ async function readJsonlTable(file: string, opts: Resolved, onProgress: Progress
 export async function readTable(file: string, options: ReadTableOptions = {}): Promise<Table> {
   const format = tableFormat(file, options.format);
   const opts = resolveOptions(options);
-  if (format === 'parquet') return readParquetTable(file, opts, options.onProgress);
-  if (format === 'jsonl') return readJsonlTable(file, opts, options.onProgress);
+  if (format === 'parquet') return tableRead(file, format, await readParquetTable(file, opts, options.onProgress));
+  if (format === 'jsonl') return tableRead(file, format, await readJsonlTable(file, opts, options.onProgress));
   const delimiter = options.delimiter ?? (extname(file).toLowerCase() === '.tsv' ? '\t' : ',');
-  return readCsvTable(file, opts, delimiter, options.onProgress);
+  return tableRead(file, format, await readCsvTable(file, opts, delimiter, options.onProgress));
 }
 
 /**

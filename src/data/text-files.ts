@@ -2,6 +2,7 @@ import { MlshipError } from '../core/index.js';
 import { columnIndices, csvBatches, fieldCountMessage } from './csv.js';
 import { jsonlBatches } from './jsonl.js';
 import { ProgressTracker } from './progress.js';
+import { textRead } from './read-events.js';
 import { detach, fileSize } from './read-text.js';
 import { TextDatasetBuilder, isBlankText, type TextDataset, type TextLoadOptions } from './text-dataset.js';
 
@@ -152,7 +153,7 @@ async function loadCsvText(
  * ```
  */
 export async function loadTextCsv(file: string, options: LoadTextCsvOptions = {}): Promise<TextDataset> {
-  return loadCsvText(
+  const ds = await loadCsvText(
     file,
     options.textColumn ?? 'text',
     options.labelColumn ?? 'label',
@@ -160,6 +161,7 @@ export async function loadTextCsv(file: string, options: LoadTextCsvOptions = {}
     options.delimiter ?? ',',
     options,
   );
+  return textRead(file, 'csv', ds);
 }
 
 /**
@@ -176,11 +178,12 @@ export async function loadTextCsv(file: string, options: LoadTextCsvOptions = {}
  * ```
  */
 export async function loadImdbCsv(file: string, options: TextLoadOptions = {}): Promise<TextDataset> {
-  return loadCsvText(file, 'review', 'sentiment', undefined, ',', options, (label) =>
+  const ds = await loadCsvText(file, 'review', 'sentiment', undefined, ',', options, (label) =>
     IMDB_LABELS.has(label)
       ? undefined
       : `label ${JSON.stringify(label)} in column 'sentiment' is neither 'positive' nor 'negative'; fix the label or load the file with loadTextCsv.`,
   );
+  return textRead(file, 'csv', ds);
 }
 
 function typeName(v: unknown): string {
@@ -259,5 +262,5 @@ export async function loadTextJsonl(file: string, options: LoadTextJsonlOptions 
     }
   }
   if (builder.full) tracker.done();
-  return builder.finish('the file is empty (no JSON lines)');
+  return textRead(file, 'jsonl', builder.finish('the file is empty (no JSON lines)'));
 }

@@ -1,4 +1,4 @@
-import { MlshipError, type Label, type Matrix } from '../core/index.js';
+import { MlshipError, hasFitSubscribers, publishFit, type Label, type Matrix } from '../core/index.js';
 
 /** A value in an estimator's learned state: JSON values and typed arrays, nested freely. */
 export type StateValue =
@@ -45,6 +45,66 @@ export function registerEstimator(ctor: EstimatorCtor): void {
     throw new MlshipError('ALREADY_EXISTS', `an estimator named '${ctor.estimatorName}' is already registered`, { value: ctor.estimatorName });
   }
   registry.set(ctor.estimatorName, ctor);
+  for (let proto = ctor.prototype; proto && proto !== BaseEstimator.prototype && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+    instrumentFit(proto, 'fit');
+    instrumentFit(proto, 'fitTransform');
+  }
+}
+
+// ---------------------------------------------------------------- fit instrumentation
+
+/** How many instrumented fits are running on this thread; only the outermost one publishes. */
+let fitDepth = 0;
+const INSTRUMENTED = Symbol('mlship.instrumentedFit');
+
+/**
+ * Wraps a class's own `fit` / `fitTransform` so that the outermost call publishes a FitEvent on
+ * core's FIT_CHANNEL when it ends (with `error` when it throws, then rethrows). Nested fits
+ * (pipeline steps, `fitTransform` calling `fit`, a search's refit) run at depth > 0 and do not
+ * publish. Without subscribers the wrapper is one counter test and one boolean test.
+ */
+function instrumentFit(proto: object, method: 'fit' | 'fitTransform'): void {
+  const own = Object.getOwnPropertyDescriptor(proto, method);
+  if (!own || typeof own.value !== 'function' || (own.value as { [INSTRUMENTED]?: true })[INSTRUMENTED]) return;
+  const original = own.value as (...args: unknown[]) => unknown;
+  const wrapped = function (this: unknown): unknown {
+    // eslint-disable-next-line prefer-rest-params
+    if (fitDepth > 0 || !hasFitSubscribers()) return original.apply(this, arguments as unknown as unknown[]);
+    // eslint-disable-next-line prefer-rest-params
+    const args = arguments;
+    fitDepth++;
+    const t0 = performance.now();
+    try {
+      let result: unknown;
+      try {
+        result = original.apply(this, args as unknown as unknown[]);
+      } catch (error) {
+        publishFit({ estimator: this, X: args[0], y: args[1], durationMs: performance.now() - t0, error });
+        throw error;
+      }
+      publishFit({ estimator: this, X: args[0], y: args[1], durationMs: performance.now() - t0 });
+      return result;
+    } finally {
+      fitDepth--;
+    }
+  };
+  Object.defineProperty(wrapped, 'name', { value: original.name });
+  Object.defineProperty(wrapped, 'length', { value: original.length });
+  Object.defineProperty(wrapped, INSTRUMENTED, { value: true });
+  Object.defineProperty(proto, method, { ...own, value: wrapped });
+}
+
+/**
+ * Runs `fn` as a nested fit: fits inside it do not publish fit events. Cross-validation uses it
+ * for the clones it fits, so that only the search (or nothing, for `crossValidate`) publishes.
+ */
+export function asNestedFit<T>(fn: () => T): T {
+  fitDepth++;
+  try {
+    return fn();
+  } finally {
+    fitDepth--;
+  }
 }
 
 /** The registered estimator class of that name; NOT_FOUND names the known ones. */

@@ -34,6 +34,32 @@ export type {
 } from './store.js';
 export { openTrackingStore, trackingStoreSchemes, DEFAULT_TRACKING_URI } from './stores/open.js';
 export type { OpenTrackingStoreOptions } from './stores/open.js';
+export { openRegistryStore } from './stores/open.js';
+export type { OpenRegistryStoreOptions } from './stores/open.js';
+export type { SqliteRegistryStoreOptions } from './stores/sqlite-registry.js';
+export type {
+  RegisteredModel,
+  ModelVersion,
+  ModelVersionStatus,
+  AliasAction,
+  AliasChange,
+  RegistryStore,
+  CreateModelVersionOptions,
+  SetAliasOptions,
+  SearchRegistryOptions,
+  SearchModelVersionsOptions,
+} from './registry.js';
 export type { SqliteTrackingStoreOptions } from './stores/sqlite.js';
 export { MAX_KEY_LENGTH, MAX_PARAM_VALUE_LENGTH, MAX_TAG_VALUE_LENGTH } from './stores/validate.js';
 export * from './search/index.js';
+export { MlshipClient } from './client.js';
+export type { ClientOptions, StartRunOptions, PromoteOptions, PromotionResult, ResolvedModel, ModelVersionLineage, DatasetLineage } from './client.js';
+export { ActiveRun, activeRun } from './active-run.js';
+export { codeVersion } from './code-version.js';
+export type { CodeVersion } from './code-version.js';
+export { describeDatasetRead, UNVERSIONED_DIGEST_PREFIX } from './dataset-capture.js';
+export { parseModelUri, formatModelUri, MODEL_URI_FORMS } from './model-uri.js';
+export type { ModelUri } from './model-uri.js';
+export type { ArtifactStore, ArtifactInfo } from './artifacts/artifact-store.js';
+export { openArtifactStore, artifactStoreSchemes } from './artifacts/open.js';
+export { LocalArtifactStore } from './artifacts/local.js';

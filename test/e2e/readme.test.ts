@@ -1,6 +1,6 @@
 // The README's tour, run as written (through the built package), so the front page stays true.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -15,7 +15,12 @@ import {
   HistGradientBoostingRegressor,
   rootMeanSquaredError,
   permutationImportance,
+  Ridge,
+  GridSearchCV,
 } from 'mlship/learn';
+import { MlshipClient } from 'mlship/tracking';
+import { autolog } from 'mlship/autolog';
+import { readTable, writeTableCsv, addData } from 'mlship/data';
 import { loadDataset, loadTableDataset, inferSchema, assertValid, qualityReport, formatQualityReport } from 'mlship/data';
 import type { Table } from 'mlship/core';
 import { saveModel, loadModel } from 'mlship/model';
@@ -65,5 +70,46 @@ describe('README tour', () => {
     const imp = permutationImportance(model, xTest, yTest, { nRepeats: 5, randomState: 0 }).importancesMean;
     const top = X.columnNames[imp.indexOf(Math.max(...imp))];
     expect(['lstat', 'rm']).toContain(top);
+  });
+
+  it('tracks a grid search with autologging, records the versioned data, registers, gates and rolls back', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlship-readme-track-'));
+    const cwd = process.cwd();
+    process.chdir(dir);
+    let disable: (() => void) | undefined;
+    try {
+      mkdirSync('data');
+      await writeTableCsv(await loadTableDataset('boston-housing'), 'data/houses.csv');
+      const added = await addData('data/houses.csv');
+
+      // As in the README, from here on.
+      const client = await MlshipClient.open();
+      disable = autolog();
+      await client.withRun({ experimentName: 'housing', runName: 'ridge-grid' }, async () => {
+        const houses = await readTable('data/houses.csv');
+        const search = new GridSearchCV(new Pipeline([['scale', new StandardScaler()], ['ridge', new Ridge()]]), { 'ridge.alpha': [0.1, 1, 10] }, { cv: 5, scoring: 'neg_root_mean_squared_error' });
+        search.fit(houses.drop(['medv']), houses.numeric('medv'));
+      });
+      const [best] = await client.tracking.searchAllRuns({
+        experimentIds: [(await client.tracking.getExperimentByName('housing'))!.experimentId],
+        filter: "metrics.best_cv_score > -6 AND tags.estimator_name = 'GridSearchCV'",
+        orderBy: ['metrics.best_cv_score DESC'],
+      });
+      const v = await client.registerModel(`runs:/${best!.info.runId}/model`, 'housing');
+      const promoted = await client.promote('housing', v.version, { metric: 'best_cv_score', margin: 0.01 });
+
+      expect(best!.info.runName).toBe('ridge-grid');
+      expect(best!.data.params).toHaveProperty(['best_ridge.alpha']);
+      expect(best!.inputs.map((d) => d.digest)).toContain(added.pointer.sha256);
+      expect(promoted).toMatchObject({ promoted: true, alias: 'champion', version: 1 });
+      expect((await client.resolveModelUri('models:/housing@champion')).version).toBe(1);
+      const lineage = await client.datasetLineage(added.pointer.sha256);
+      expect(lineage.modelVersions.map((m) => m.version)).toEqual([1]);
+      await client.close();
+    } finally {
+      disable?.();
+      process.chdir(cwd);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

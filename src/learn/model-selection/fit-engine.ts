@@ -1,6 +1,6 @@
 import { receiveMessageOnPort, MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { CategoryColumn, CsrMatrix, Matrix, MlshipError, NumericColumn, StringColumn, Table, isMlshipError, resolveJobs, siblingModule, startModuleWorker, takeRows, type Column, type ErrorCode, type Label, type NumericKind } from '../../core/index.js';
-import { BaseEstimator, isEstimator, type EstimatorSnapshot } from '../base.js';
+import { BaseEstimator, asNestedFit, isEstimator, type EstimatorSnapshot } from '../base.js';
 import { getScorer, type Scorer } from '../metrics/index.js';
 import type { Fold } from './split.js';
 
@@ -137,7 +137,7 @@ export function fitAndScore(
   const yTrain = y === undefined ? undefined : takeRows(y as Label[], fold.train);
   const t0 = performance.now();
   try {
-    (est as any).fit(xTrain, yTrain);
+    asNestedFit(() => (est as any).fit(xTrain, yTrain));
   } catch (err) {
     if (options.errorScore === 'raise') throw err;
     const fitTime = seconds(t0);

@@ -1,8 +1,9 @@
 /**
- * Opening a tracking store from a URI: the scheme picks the backend, whose module is imported only
- * when it is used.
+ * Opening a tracking store or a model registry from a URI: the scheme picks the backend, whose
+ * module is imported only when it is used.
  */
 import { MlshipError } from '../../core/index.js';
+import type { RegistryStore } from '../registry.js';
 import type { TrackingStore } from '../store.js';
 
 /** The default store URI: a SQLite file under `./mlship/`. */
@@ -62,22 +63,71 @@ function sqlitePath(rest: string, uri: string): string {
  * ```
  */
 export async function openTrackingStore(uri?: string, options: OpenTrackingStoreOptions = {}): Promise<TrackingStore> {
-  const text = uri ?? process.env.MLSHIP_TRACKING_URI ?? DEFAULT_TRACKING_URI;
+  const { open, rest, text } = pickBackend(BACKENDS, uri, uri ?? process.env.MLSHIP_TRACKING_URI ?? DEFAULT_TRACKING_URI, 'tracking');
+  return migrated(await open(rest, text, options), options.migrate);
+}
+
+/** Options of {@link openRegistryStore}. */
+export interface OpenRegistryStoreOptions {
+  /** Create or upgrade the schema on open (`registry.migrate()`). @default true */
+  migrate?: boolean;
+}
+
+type RegistryOpener = (rest: string, uri: string, options: OpenRegistryStoreOptions) => Promise<RegistryStore>;
+
+const REGISTRY_BACKENDS: Record<string, RegistryOpener> = {
+  sqlite: async (rest, uri) => {
+    const { SqliteRegistryStore } = await import('./sqlite-registry.js');
+    return new SqliteRegistryStore({ path: sqlitePath(rest, uri) });
+  },
+};
+
+/**
+ * Opens the model registry a URI names, imports its backend lazily and, by default, migrates it.
+ * The URI rules are {@link openTrackingStore}'s; the registry normally shares the tracking store's
+ * database (the SQLite backend opens its own connection to the same file; `sqlite::memory:` gives
+ * the registry a private in-memory database of its own).
+ *
+ * @param uri - e.g. `sqlite:///data/mlship.db`, `sqlite:mlship/mlship.db`, `sqlite::memory:`
+ * @default uri process.env.MLSHIP_REGISTRY_URI ?? process.env.MLSHIP_TRACKING_URI ?? 'sqlite:mlship/mlship.db'
+ *
+ * @example
+ * ```ts
+ * import { openRegistryStore } from 'mlship/tracking';
+ * const registry = await openRegistryStore('sqlite:///tmp/mlship-demo/mlship.db');
+ * const v = await registry.createModelVersion('housing', { source: '/tmp/mlship-demo/model.mlship' });
+ * await registry.setAlias('housing', 'champion', v.version);
+ * await registry.close();
+ * ```
+ */
+export async function openRegistryStore(uri?: string, options: OpenRegistryStoreOptions = {}): Promise<RegistryStore> {
+  const fallback = uri ?? process.env.MLSHIP_REGISTRY_URI ?? process.env.MLSHIP_TRACKING_URI ?? DEFAULT_TRACKING_URI;
+  const { open, rest, text } = pickBackend(REGISTRY_BACKENDS, uri, fallback, 'registry');
+  return migrated(await open(rest, text, options), options.migrate);
+}
+
+/** Splits a URI into scheme and rest and finds its backend; a value without a scheme is a SQLite path. */
+function pickBackend<T>(backends: Record<string, T>, given: unknown, text: string, kind: 'tracking' | 'registry'): { open: T; rest: string; text: string } {
   if (typeof text !== 'string' || text.trim() === '') {
-    throw new MlshipError('INVALID_ARGUMENT', `the tracking URI must be a non-empty string, got ${JSON.stringify(uri)}`, { field: 'uri', value: uri });
+    throw new MlshipError('INVALID_ARGUMENT', `the ${kind} URI must be a non-empty string, got ${JSON.stringify(given)}`, { field: 'uri', value: given });
   }
   const match = /^([a-zA-Z][a-zA-Z0-9+.-]+):(.*)$/s.exec(text);
   const scheme = match ? match[1]!.toLowerCase() : 'sqlite';
   const rest = match ? match[2]! : text;
-  const open = Object.prototype.hasOwnProperty.call(BACKENDS, scheme) ? BACKENDS[scheme] : undefined;
+  const open = Object.prototype.hasOwnProperty.call(backends, scheme) ? backends[scheme] : undefined;
   if (!open) {
-    throw new MlshipError('NOT_FOUND', `no tracking store backend for the URI scheme '${scheme}:' (in '${text}'); known schemes: ${trackingStoreSchemes().map((s) => `${s}:`).join(', ')}`, {
+    const known = Object.keys(backends).map((s) => `${s}:`).join(', ');
+    throw new MlshipError('NOT_FOUND', `no ${kind === 'tracking' ? 'tracking store' : 'model registry'} backend for the URI scheme '${scheme}:' (in '${text}'); known schemes: ${known}`, {
       field: 'uri',
       value: text,
     });
   }
-  const store = await open(rest, text, options);
-  if (options.migrate ?? true) {
+  return { open, rest, text };
+}
+
+/** Migrates a freshly opened store unless told not to; closes it when that fails. */
+async function migrated<S extends { migrate(): Promise<void>; close(): Promise<void> }>(store: S, migrate: boolean | undefined): Promise<S> {
+  if (migrate ?? true) {
     try {
       await store.migrate();
     } catch (err) {

@@ -7,8 +7,10 @@
  * infinities compare correctly in searches.
  */
 
+import type { Generated } from 'kysely';
+
 /** The schema version this build of mlship writes and reads. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** Row types of the tracking tables, for Kysely's `Kysely<TrackingDatabase>`. */
 export interface TrackingDatabase {
@@ -51,6 +53,45 @@ export interface TrackingDatabase {
     schema_json: string | null;
     row_count: number | null;
     context: string | null;
+  };
+}
+
+/**
+ * Row types of the model registry tables (schema version 2), for `Kysely<RegistryDatabase>`.
+ * Versions, tags, aliases and alias history reference `registered_models(name)` with
+ * `ON DELETE CASCADE ON UPDATE CASCADE`, so deleting a model removes everything it owns and
+ * renaming it carries everything along; a version an alias points at cannot be deleted (the alias's
+ * foreign key to `model_versions` has no delete action). `next_version` is the number the next version gets: it
+ * only grows, so version numbers are never reused after a delete.
+ */
+export interface RegistryDatabase {
+  registered_models: { name: string; creation_time: number; last_updated_time: number; description: string; next_version: number };
+  registered_model_tags: { name: string; key: string; value: string };
+  model_versions: {
+    name: string;
+    version: number;
+    creation_time: number;
+    last_updated_time: number;
+    description: string;
+    source: string;
+    run_id: string | null;
+    status: string;
+  };
+  model_version_tags: { name: string; version: number; key: string; value: string };
+  registered_model_aliases: { name: string; alias: string; version: number };
+  alias_history: {
+    /** Assigned by the database (AUTOINCREMENT): the history's order. */
+    id: Generated<number>;
+    name: string;
+    alias: string;
+    version: number | null;
+    previous_version: number | null;
+    action: string;
+    time: number;
+    reason: string | null;
+    metric: string | null;
+    value: number | null;
+    previous_value: number | null;
   };
 }
 
@@ -143,6 +184,68 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         context TEXT,
         PRIMARY KEY (run_id, name, digest)
       )`,
+    ],
+  },
+  {
+    version: 2,
+    description: 'model registry: registered models, versions, tags, aliases and alias history',
+    statements: [
+      `CREATE TABLE registered_models (
+        name TEXT PRIMARY KEY,
+        creation_time INTEGER NOT NULL,
+        last_updated_time INTEGER NOT NULL,
+        description TEXT NOT NULL DEFAULT '',
+        next_version INTEGER NOT NULL DEFAULT 1
+      )`,
+      `CREATE TABLE registered_model_tags (
+        name TEXT NOT NULL REFERENCES registered_models(name) ON DELETE CASCADE ON UPDATE CASCADE,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (name, key)
+      )`,
+      `CREATE TABLE model_versions (
+        name TEXT NOT NULL REFERENCES registered_models(name) ON DELETE CASCADE ON UPDATE CASCADE,
+        version INTEGER NOT NULL,
+        creation_time INTEGER NOT NULL,
+        last_updated_time INTEGER NOT NULL,
+        description TEXT NOT NULL DEFAULT '',
+        source TEXT NOT NULL,
+        run_id TEXT,
+        status TEXT NOT NULL CHECK (status IN ('READY')),
+        PRIMARY KEY (name, version)
+      )`,
+      `CREATE INDEX model_versions_run ON model_versions (run_id)`,
+      `CREATE INDEX model_versions_created ON model_versions (creation_time)`,
+      `CREATE TABLE model_version_tags (
+        name TEXT NOT NULL REFERENCES registered_models(name) ON DELETE CASCADE ON UPDATE CASCADE,
+        version INTEGER NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (name, version, key),
+        FOREIGN KEY (name, version) REFERENCES model_versions(name, version) ON DELETE CASCADE ON UPDATE CASCADE
+      )`,
+      `CREATE TABLE registered_model_aliases (
+        name TEXT NOT NULL REFERENCES registered_models(name) ON DELETE CASCADE ON UPDATE CASCADE,
+        alias TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        PRIMARY KEY (name, alias),
+        FOREIGN KEY (name, version) REFERENCES model_versions(name, version) ON UPDATE CASCADE
+      )`,
+      `CREATE INDEX registered_model_aliases_version ON registered_model_aliases (name, version)`,
+      `CREATE TABLE alias_history (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL REFERENCES registered_models(name) ON DELETE CASCADE ON UPDATE CASCADE,
+        alias TEXT NOT NULL,
+        version INTEGER,
+        previous_version INTEGER,
+        action TEXT NOT NULL CHECK (action IN ('set', 'promote', 'force', 'rollback', 'delete')),
+        time INTEGER NOT NULL,
+        reason TEXT,
+        metric TEXT,
+        value REAL,
+        previous_value REAL
+      )`,
+      `CREATE INDEX alias_history_name_alias ON alias_history (name, alias, id)`,
     ],
   },
 ];

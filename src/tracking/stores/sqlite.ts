@@ -4,27 +4,29 @@
  *
  * Kysely compiles the queries (so they stay portable to the PostgreSQL backend and the search
  * compiler's SQL fragments slot in); better-sqlite3 runs them synchronously inside
- * `BEGIN IMMEDIATE` transactions. Taking the write lock up front is what keeps several processes
- * from ever seeing "database is locked": a writer waits on the busy timeout instead of failing
- * to upgrade a read lock. The hot path of `logBatch` uses fixed multi-row statements, prepared once.
+ * `BEGIN IMMEDIATE` transactions (see {@link SqliteConnection}, shared with the model registry).
+ * Taking the write lock up front is what keeps several processes from ever seeing
+ * "database is locked": a writer waits on the busy timeout instead of failing to upgrade a read
+ * lock. The hot path of `logBatch` uses fixed multi-row statements, prepared once.
  */
-import { existsSync, mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { DummyDriver, Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { Compilable, Expression, SqlBool } from 'kysely';
 import { MlshipError } from '../../core/index.js';
 import type { DatasetInput, Experiment, LifecycleStage, Metric, Page, Run, RunInfo, RunStatus, ViewType } from '../entities.js';
 import { DEFAULT_EXPERIMENT_ID, DEFAULT_EXPERIMENT_NAME, PARENT_RUN_ID_TAG } from '../entities.js';
 import { AbstractTrackingStore } from '../store.js';
 import type { CreateExperimentOptions, CreateRunOptions, LogBatch, SearchExperimentsOptions, SearchRunsOptions, UpdateRunOptions } from '../store.js';
-import { SCHEMA_VERSION, SQLITE_MIGRATIONS } from './schema.js';
 import type { TrackingDatabase } from './schema.js';
 import { compileRunSearch } from './search-sql.js';
+import { SqliteConnection, chunks, decodePageToken, emptyRecord, page, sqliteQueryBuilder } from './sqlite-connection.js';
+import type { Db } from './sqlite-connection.js';
 import { checkInputs, checkInteger, checkKey, checkMaxResults, checkName, checkStatus, checkValue, normaliseBatch } from './validate.js';
 
-type Db = BetterSqlite3.Database;
+export { translateError } from './sqlite-connection.js';
+
 type Row = Record<string, unknown>;
 type RunRow = TrackingDatabase['runs'];
 type ExperimentRow = TrackingDatabase['experiments'];
@@ -39,20 +41,16 @@ export interface SqliteTrackingStoreOptions {
   busyTimeoutMs?: number;
 }
 
-/** Rows per multi-row INSERT: 6 bound values each, far under SQLite's 32,766-parameter limit. */
-const METRIC_CHUNK = 500;
+/**
+ * Rows per multi-row INSERT: 5 bound values each plus the run id bound once, far under SQLite's
+ * 32,766-parameter limit (a batch of 1,000 metrics is one statement).
+ */
+const METRIC_CHUNK = 1000;
 /** Ids per `IN (...)` list. */
 const IN_CHUNK = 500;
 
 /** A Kysely instance that only builds and compiles SQLite queries; execution is ours. */
-const qb = new Kysely<TrackingDatabase>({
-  dialect: {
-    createAdapter: () => new SqliteAdapter(),
-    createDriver: () => new DummyDriver(),
-    createIntrospector: (db) => new SqliteIntrospector(db),
-    createQueryCompiler: () => new SqliteQueryCompiler(),
-  },
-});
+const qb = sqliteQueryBuilder<TrackingDatabase>();
 
 /** `SELECT * FROM runs WHERE run_id = ?`, compiled once (it runs on every logBatch). */
 const RUN_BY_ID = (() => {
@@ -79,186 +77,62 @@ export class SqliteTrackingStore extends AbstractTrackingStore {
   readonly path: string;
   /** The root folder of experiment artifact locations (absolute). */
   readonly artifactRoot: string;
-  private readonly busyTimeoutMs: number;
-  private db: Db | undefined;
-  private opening: Promise<Db> | undefined;
-  private checked = false;
-  private closed = false;
-  private readonly statements = new Map<string, BetterSqlite3.Statement>();
+  private readonly conn: SqliteConnection;
 
   constructor(options: SqliteTrackingStoreOptions = {}) {
     super();
     const path = options.path ?? './mlship/mlship.db';
     this.path = path === ':memory:' ? path : resolve(path);
     this.artifactRoot = resolve(options.artifactRoot ?? (path === ':memory:' ? './mlship/artifacts' : join(dirname(this.path), 'artifacts')));
-    this.busyTimeoutMs = options.busyTimeoutMs ?? 10_000;
+    this.conn = new SqliteConnection({ path: this.path, label: 'tracking store', busyTimeoutMs: options.busyTimeoutMs });
   }
 
   // ---------------------------------------------------------------- connection and migrations
 
-  private async connection(create: boolean): Promise<Db> {
-    if (this.closed) throw new MlshipError('INVALID_ARGUMENT', `the tracking store ${this.path} is closed; open a new one`, { file: this.path });
-    if (this.db) return this.db;
-    this.opening ??= this.open(create).finally(() => {
-      this.opening = undefined;
-    });
-    return this.opening;
-  }
-
-  private async open(create: boolean): Promise<Db> {
-    let Database: typeof BetterSqlite3;
-    try {
-      Database = (await import('better-sqlite3')).default;
-    } catch (err) {
-      throw new MlshipError('INTERNAL', `cannot load better-sqlite3 (${(err as Error).message}); reinstall mlship so its native module builds (needs make and g++)`, {}, { cause: err });
-    }
-    if (this.path !== ':memory:') {
-      if (create) mkdirSync(dirname(this.path), { recursive: true });
-      else if (!existsSync(this.path)) {
-        throw new MlshipError('NOT_FOUND', `there is no tracking store at ${this.path}: call migrate() (or run \`mlship db upgrade\`) to create it`, { file: this.path });
-      }
-    }
-    let db: Db;
-    try {
-      db = new Database(this.path, { fileMustExist: !create && this.path !== ':memory:' });
-    } catch (err) {
-      throw translateError(err, this.path);
-    }
-    try {
-      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(this.busyTimeoutMs))}`);
-      if (this.path !== ':memory:') await this.enableWal(db);
-      db.pragma('synchronous = NORMAL');
-      db.pragma('foreign_keys = ON');
-    } catch (err) {
-      db.close();
-      throw translateError(err, this.path);
-    }
-    this.db = db;
-    return db;
-  }
-
-  /**
-   * Switches a new database file to WAL (a no-op once it is: the mode is stored in the file).
-   * Switching needs an exclusive lock and SQLite may answer SQLITE_BUSY at once rather than wait,
-   * when several processes open a fresh store together; retry within the busy timeout.
-   */
-  private async enableWal(db: Db): Promise<void> {
-    const deadline = Date.now() + this.busyTimeoutMs;
-    for (;;) {
-      try {
-        if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
-        return;
-      } catch (err) {
-        const code = (err as { code?: string }).code ?? '';
-        if (!code.startsWith('SQLITE_BUSY') || Date.now() > deadline) throw err;
-        await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
-      }
-    }
-  }
-
-  /** The schema version stored in the file, 0 when it has none. */
-  private storedVersion(db: Db): number {
-    const table = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'`).get();
-    if (!table) return 0;
-    const row = db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number | null };
-    return row.v ?? 0;
-  }
-
-  private checkVersion(version: number): void {
-    if (version > SCHEMA_VERSION) {
-      throw new MlshipError('UNSUPPORTED_VERSION', `the tracking store ${this.path} has schema version ${version}, newer than this mlship understands (${SCHEMA_VERSION}): upgrade mlship`, { file: this.path, value: version });
-    }
-    if (version < SCHEMA_VERSION) {
-      throw new MlshipError('UNSUPPORTED_VERSION', `the tracking store ${this.path} has schema version ${version}, older than ${SCHEMA_VERSION}: call migrate() or run \`mlship db upgrade\``, { file: this.path, value: version });
-    }
-  }
-
-  /** Runs `fn` on a connected, schema-checked database, translating driver errors. */
-  private async use<T>(fn: (db: Db) => T): Promise<T> {
-    const db = await this.connection(false);
-    try {
-      if (!this.checked) {
-        this.checkVersion(this.storedVersion(db));
-        this.checked = true;
-      }
-      return fn(db);
-    } catch (err) {
-      throw translateError(err, this.path);
-    }
-  }
-
   /** Runs `fn` inside `BEGIN IMMEDIATE ... COMMIT` (rolled back on error). */
   private write<T>(fn: (db: Db) => T): Promise<T> {
-    return this.use((db) => db.transaction(() => fn(db)).immediate());
+    return this.conn.write(fn);
   }
 
   /** Runs `fn` inside a read transaction (one consistent snapshot). */
   private read<T>(fn: (db: Db) => T): Promise<T> {
-    return this.use((db) => db.transaction(() => fn(db)).deferred());
+    return this.conn.read(fn);
   }
 
   /**
-   * Creates the schema or upgrades it to {@link SCHEMA_VERSION}, and creates the Default experiment.
+   * Creates the schema or upgrades it to the current version, and creates the Default experiment.
    * Safe to call from several processes at once and on every start.
    */
   async migrate(): Promise<void> {
-    const db = await this.connection(true);
-    try {
-      db.transaction(() => {
-        db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_time INTEGER NOT NULL)');
-        const current = this.storedVersion(db);
-        if (current > SCHEMA_VERSION) this.checkVersion(current);
-        for (const m of SQLITE_MIGRATIONS) {
-          if (m.version <= current) continue;
-          for (const statement of m.statements) db.exec(statement);
-          db.prepare('INSERT INTO schema_version (version, applied_time) VALUES (?, ?)').run(m.version, Date.now());
-        }
-        db.prepare(`INSERT OR IGNORE INTO sequences (name, value) VALUES ('experiment_id', 0)`).run();
-        const now = Date.now();
-        db.prepare(
-          `INSERT OR IGNORE INTO experiments (experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time) VALUES (?, ?, ?, 'active', ?, ?)`,
-        ).run(DEFAULT_EXPERIMENT_ID, DEFAULT_EXPERIMENT_NAME, join(this.artifactRoot, DEFAULT_EXPERIMENT_ID), now, now);
-      }).immediate();
-      this.checked = true;
-    } catch (err) {
-      throw translateError(err, this.path);
-    }
+    await this.conn.migrate((db) => {
+      db.prepare(`INSERT OR IGNORE INTO sequences (name, value) VALUES ('experiment_id', 0)`).run();
+      const now = Date.now();
+      db.prepare(
+        `INSERT OR IGNORE INTO experiments (experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time) VALUES (?, ?, ?, 'active', ?, ?)`,
+      ).run(DEFAULT_EXPERIMENT_ID, DEFAULT_EXPERIMENT_NAME, join(this.artifactRoot, DEFAULT_EXPERIMENT_ID), now, now);
+    });
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    const db = this.db ?? (this.opening ? await this.opening.catch(() => undefined) : undefined);
-    this.statements.clear();
-    this.db = undefined;
-    db?.close();
+    await this.conn.close();
   }
 
   // ---------------------------------------------------------------- small execution helpers
 
   private stmt(db: Db, text: string): BetterSqlite3.Statement {
-    let s = this.statements.get(text);
-    if (!s) {
-      if (this.statements.size > 500) this.statements.clear();
-      s = db.prepare(text);
-      this.statements.set(text, s);
-    }
-    return s;
+    return this.conn.stmt(db, text);
   }
 
   private all<T = Row>(db: Db, query: Compilable): T[] {
-    const c = query.compile();
-    return this.stmt(db, c.sql).all(...(c.parameters as unknown[])) as T[];
+    return this.conn.all<T>(db, query);
   }
 
   private first<T = Row>(db: Db, query: Compilable): T | undefined {
-    const c = query.compile();
-    return this.stmt(db, c.sql).get(...(c.parameters as unknown[])) as T | undefined;
+    return this.conn.first<T>(db, query);
   }
 
   private exec(db: Db, query: Compilable): number {
-    const c = query.compile();
-    return this.stmt(db, c.sql).run(...(c.parameters as unknown[])).changes;
+    return this.conn.exec(db, query);
   }
 
   // ---------------------------------------------------------------- experiments
@@ -590,17 +464,14 @@ export class SqliteTrackingStore extends AbstractTrackingStore {
   }
 
   private insertMetrics(db: Db, runId: string, metrics: { key: string; value: number; step: number; timestamp: number }[]): void {
-    const n = metrics.length;
     // The latest value per key in this batch: max (step, timestamp), the later one on ties.
     const latest = new Map<string, (typeof metrics)[number]>();
-    for (let start = 0; start < n; start += METRIC_CHUNK) {
-      const end = Math.min(n, start + METRIC_CHUNK);
-      const values: unknown[] = new Array((end - start) * 6);
-      let j = 0;
-      for (let i = start; i < end; i++) {
+    let i = 0;
+    for (const size of statementSizes(metrics.length)) {
+      const values: unknown[] = new Array(size * 5);
+      for (let j = 0; j < values.length; i++) {
         const m = metrics[i]!;
         const nan = Number.isNaN(m.value);
-        values[j++] = runId;
         values[j++] = m.key;
         values[j++] = nan ? null : m.value;
         values[j++] = m.step;
@@ -609,17 +480,23 @@ export class SqliteTrackingStore extends AbstractTrackingStore {
         const best = latest.get(m.key);
         if (!best || m.step > best.step || (m.step === best.step && m.timestamp >= best.timestamp)) latest.set(m.key, m);
       }
-      this.stmt(db, insertMetricsSql('metrics', end - start, false)).run(values);
+      this.stmt(db, insertMetricsSql('metrics', size)).run(values, { r: runId });
     }
+    // One upsert row per key, not per metric.
     const rows = [...latest.values()];
-    for (let start = 0; start < rows.length; start += METRIC_CHUNK) {
-      const part = rows.slice(start, start + METRIC_CHUNK);
-      const values: unknown[] = [];
-      for (const m of part) {
+    i = 0;
+    for (const size of statementSizes(rows.length)) {
+      const values: unknown[] = new Array(size * 5);
+      for (let j = 0; j < values.length; i++) {
+        const m = rows[i]!;
         const nan = Number.isNaN(m.value);
-        values.push(runId, m.key, nan ? null : m.value, m.step, m.timestamp, nan ? 1 : 0);
+        values[j++] = m.key;
+        values[j++] = nan ? null : m.value;
+        values[j++] = m.step;
+        values[j++] = m.timestamp;
+        values[j++] = nan ? 1 : 0;
       }
-      this.stmt(db, insertMetricsSql('latest_metrics', part.length, true)).run(values);
+      this.stmt(db, insertMetricsSql('latest_metrics', size)).run(values, { r: runId });
     }
   }
 
@@ -731,15 +608,35 @@ export class SqliteTrackingStore extends AbstractTrackingStore {
 
 // ------------------------------------------------------------------ helpers
 
+/**
+ * Splits `n` rows into statement sizes: full chunks of {@link METRIC_CHUNK}, then the remainder in
+ * powers of two, so at most 11 distinct multi-row statements are ever prepared per table whatever
+ * the batch sizes (each is prepared once and cached).
+ */
+function* statementSizes(n: number): Generator<number> {
+  let left = n;
+  for (; left >= METRIC_CHUNK; left -= METRIC_CHUNK) yield METRIC_CHUNK;
+  for (let size = 512; size >= 1; size >>= 1) {
+    if (left >= size) {
+      yield size;
+      left -= size;
+    }
+  }
+}
+
 const insertSqlCache = new Map<string, string>();
 
-/** `INSERT INTO <table> (...) VALUES (?,?,?,?,?,?), ...` for `rows` rows; latest_metrics upserts. */
-function insertMetricsSql(table: 'metrics' | 'latest_metrics', rows: number, upsert: boolean): string {
+/**
+ * `INSERT INTO <table> (...) VALUES (@r, ?, ?, ?, ?, ?), ...` for `rows` rows: the run id is bound
+ * once by name, each row binds key, value, step, timestamp and is_nan. latest_metrics upserts,
+ * keeping the value with the highest (step, timestamp).
+ */
+function insertMetricsSql(table: 'metrics' | 'latest_metrics', rows: number): string {
   const cacheKey = `${table}:${rows}`;
   let text = insertSqlCache.get(cacheKey);
   if (!text) {
-    text = `INSERT INTO ${table} (run_id, key, value, step, timestamp, is_nan) VALUES ${new Array(rows).fill('(?, ?, ?, ?, ?, ?)').join(', ')}`;
-    if (upsert) {
+    text = `INSERT INTO ${table} (run_id, key, value, step, timestamp, is_nan) VALUES ${new Array(rows).fill('(@r, ?, ?, ?, ?, ?)').join(', ')}`;
+    if (table === 'latest_metrics') {
       text +=
         ' ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value, step = excluded.step, timestamp = excluded.timestamp, is_nan = excluded.is_nan' +
         ' WHERE excluded.step > latest_metrics.step OR (excluded.step = latest_metrics.step AND excluded.timestamp >= latest_metrics.timestamp)';
@@ -751,14 +648,6 @@ function insertMetricsSql(table: 'metrics' | 'latest_metrics', rows: number, ups
 
 function toMetric(m: { key: string; value: number | null; step: number; timestamp: number; is_nan: number }): Metric {
   return { key: m.key, value: m.is_nan === 1 || m.value === null ? Number.NaN : m.value, step: m.step, timestamp: m.timestamp };
-}
-
-function emptyRecord<T>(): Record<string, T> {
-  return Object.create(null) as Record<string, T>;
-}
-
-function* chunks<T>(items: T[], size: number): Generator<T[]> {
-  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }
 
 function viewStages(viewType: ViewType | undefined): LifecycleStage[] {
@@ -774,21 +663,6 @@ function viewStages(viewType: ViewType | undefined): LifecycleStage[] {
   }
 }
 
-function page<T>(items: T[], more: boolean, nextOffset: number): Page<T> {
-  return more ? { items, nextPageToken: Buffer.from(JSON.stringify({ o: nextOffset })).toString('base64url') } : { items };
-}
-
-function decodePageToken(token: string | undefined): number {
-  if (token === undefined || token === '') return 0;
-  try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { o?: unknown };
-    if (typeof parsed.o === 'number' && Number.isSafeInteger(parsed.o) && parsed.o >= 0) return parsed.o;
-  } catch {
-    // fall through
-  }
-  throw new MlshipError('INVALID_ARGUMENT', `invalid pageToken ${JSON.stringify(token.slice(0, 40))}: pass the nextPageToken of the previous page unchanged`, { field: 'pageToken' });
-}
-
 function isInside(path: string, folder: string): boolean {
   return path === folder || path.startsWith(folder.endsWith('/') ? folder : `${folder}/`);
 }
@@ -800,34 +674,4 @@ const NOUNS = ['otter', 'falcon', 'badger', 'heron', 'lynx', 'panda', 'robin', '
 function generateRunName(): string {
   const [a, b, c] = randomBytes(3);
   return `${ADJECTIVES[a! % ADJECTIVES.length]}-${NOUNS[b! % NOUNS.length]}-${100 + (((a! << 8) | c!) % 900)}`;
-}
-
-/** Turns a better-sqlite3 error into an MlshipError; MlshipErrors pass through unchanged. */
-export function translateError(err: unknown, file: string): Error {
-  if (err instanceof MlshipError) return err;
-  const code = (err as { code?: unknown })?.code;
-  const message = err instanceof Error ? err.message : String(err);
-  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) {
-    return new MlshipError('INTERNAL', `tracking store ${file}: ${message}`, { file }, { cause: err });
-  }
-  const details = { file, sqliteCode: code };
-  if (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_') || code === 'SQLITE_LOCKED' || code.startsWith('SQLITE_LOCKED_')) {
-    return new MlshipError('IO_ERROR', `the tracking store ${file} stayed locked by another process past the busy timeout; retry, or use a server-backed store for heavy concurrent writes`, details, { cause: err });
-  }
-  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-    return new MlshipError('ALREADY_EXISTS', `tracking store ${file}: ${message}`, details, { cause: err });
-  }
-  if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
-    return new MlshipError('NOT_FOUND', `tracking store ${file}: a referenced experiment or run does not exist (${message})`, details, { cause: err });
-  }
-  if (code.startsWith('SQLITE_CONSTRAINT')) {
-    return new MlshipError('INVALID_ARGUMENT', `tracking store ${file}: ${message}`, details, { cause: err });
-  }
-  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT_')) {
-    return new MlshipError('CORRUPT_ARTIFACT', `${file} is not a readable tracking store (${message}); restore it from a backup`, details, { cause: err });
-  }
-  if (code === 'SQLITE_ERROR') {
-    return new MlshipError('INTERNAL', `tracking store ${file}: ${message}`, details, { cause: err });
-  }
-  return new MlshipError('IO_ERROR', `tracking store ${file}: ${message}`, details, { cause: err });
 }

@@ -6,3 +6,7 @@
  */
 export { trackingStoreConformance, startChild } from './conformance.js';
 export type { StoreFixture, Child } from './conformance.js';
+export { artifactStoreConformance } from './artifact-conformance.js';
+export type { ArtifactStoreFixture } from './artifact-conformance.js';
+export { registryStoreConformance } from './registry-conformance.js';
+export type { RegistryStoreFixture } from './registry-conformance.js';

@@ -1,0 +1,11 @@
+/**
+ * mlship/autolog: automatic experiment logging. `autolog()` records every estimator fit that
+ * happens inside an active tracking run (params, training metrics, search results, the model
+ * package); `logModel()` logs (and optionally registers) a fitted model by hand.
+ *
+ * @packageDocumentation
+ */
+export { autolog } from './autolog.js';
+export type { AutologOptions } from './autolog.js';
+export { logModel, MODEL_FILE } from './log-model.js';
+export type { LogModelOptions, LoggedModel } from './log-model.js';

@@ -27,3 +27,5 @@ export {
   hasDataReadSubscribers,
 } from './instrument.js';
 export type { FitEvent, DataReadEvent } from './instrument.js';
+export { writeFileAtomic, copyFileAtomic, syncDir, tempPathFor } from './atomic-file.js';
+export type { AtomicWriteOptions } from './atomic-file.js';

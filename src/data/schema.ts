@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { CategoryColumn, isNumericKind, MlshipError, NumericColumn, type CellValue, type Column, type ColumnKind, type Table } from '../core/index.js';
+import { readFile } from 'node:fs/promises';
+import { CategoryColumn, isNumericKind, MlshipError, writeFileAtomic, NumericColumn, type CellValue, type Column, type ColumnKind, type Table } from '../core/index.js';
 import { fsError } from './read-text.js';
 import { COLUMN_KINDS } from './table-columns.js';
 
@@ -183,12 +181,9 @@ export function inferSchema(table: Table, options: InferSchemaOptions = {}): Tab
  */
 export async function saveSchema(schema: TableSchema, path: string): Promise<void> {
   parseSchema(JSON.parse(JSON.stringify(schema)) as unknown, '<schema>');
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    await writeFile(tmp, JSON.stringify(schema, null, 2) + '\n');
-    await rename(tmp, path);
+    await writeFileAtomic(path, JSON.stringify(schema, null, 2) + '\n');
   } catch (err) {
-    await rm(tmp, { force: true });
     throw fsError(path, err);
   }
 }

@@ -1,7 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
-import { MlshipError } from '../core/index.js';
+import { createHash } from 'node:crypto';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { MlshipError, writeFileAtomic } from '../core/index.js';
 import type { BaseEstimator } from '../learn/index.js';
 import {
   CHECKSUM_BYTES,
@@ -50,42 +50,17 @@ export async function saveModel(path: string, estimator: BaseEstimator<any>, opt
   }
   const bytes = encodeModel(estimator, options);
   const target = resolve(path);
-  const dir = dirname(target);
-  const tmp = join(dir, `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    await mkdir(dir, { recursive: true });
-    const fh = await open(tmp, 'wx');
-    try {
-      await fh.writeFile(bytes);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, target);
+    await writeFileAtomic(target, bytes, { mkdir: true });
   } catch (err) {
-    await unlink(tmp).catch(() => undefined);
     throw ioError(err, target, 'write');
   }
-  await syncDir(dir);
   const metadata = parseMetadata(bytes.subarray(HEADER_BYTES, HEADER_BYTES + metaLengthOf(bytes)), target);
   return { path: target, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), metadata };
 }
 
 function metaLengthOf(bytes: Uint8Array): number {
   return Number(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(24, true));
-}
-
-async function syncDir(dir: string): Promise<void> {
-  // Makes the rename durable; some platforms (Windows) cannot open a directory, which is fine.
-  let fh: FileHandle | undefined;
-  try {
-    fh = await open(dir, 'r');
-    await fh.sync();
-  } catch {
-    /* best effort */
-  } finally {
-    await fh?.close().catch(() => undefined);
-  }
 }
 
 /**

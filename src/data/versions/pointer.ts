@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFile, rename, writeFile } from 'node:fs/promises';
-import { MlshipError } from '../../core/index.js';
-import { ioError, isSha256, tempPath } from './objects.js';
+import { readFile } from 'node:fs/promises';
+import { MlshipError, writeFileAtomic } from '../../core/index.js';
+import { ioError, isSha256 } from './objects.js';
 
 /**
  * Suffix of a pointer file: `data.csv` → `data.csv.mlship.json`.
@@ -137,9 +137,7 @@ export async function readPointer(file: string): Promise<DataPointer> {
 
 /** Writes a pointer file atomically, with sorted keys and a trailing newline. */
 export async function writePointer(file: string, pointer: DataPointer): Promise<void> {
-  const tmp = tempPath(file);
-  await writeFile(tmp, JSON.stringify(pointer, null, 2) + '\n');
-  await rename(tmp, file);
+  await writeFileAtomic(file, JSON.stringify(pointer, null, 2) + '\n');
 }
 
 /** A relative `/`-separated path that stays inside its folder (no `..`, no absolute, no empty part). */

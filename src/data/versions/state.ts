@@ -1,7 +1,6 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import type { BigIntStats } from 'node:fs';
-import { tempPath } from './objects.js';
+import { writeFileAtomic } from '../../core/index.js';
 
 // The state index: remembers the sha256 of each file by absolute path, keyed by size, mtime (ns)
 // and inode, so an unchanged file is never hashed twice (DVC's state db). A stale or damaged index
@@ -53,10 +52,8 @@ export class StateIndex {
   /** Writes the index if it changed (temp + rename). */
   async save(): Promise<void> {
     if (!this.dirty) return;
-    await mkdir(dirname(this.file), { recursive: true });
-    const tmp = tempPath(this.file);
-    await writeFile(tmp, JSON.stringify({ version: STATE_VERSION, entries: Object.fromEntries(this.entries) }));
-    await rename(tmp, this.file);
+    // A cache of hashes: atomic, but not worth an fsync (losing it only means rehashing).
+    await writeFileAtomic(this.file, JSON.stringify({ version: STATE_VERSION, entries: Object.fromEntries(this.entries) }), { mkdir: true, durable: false });
     this.dirty = false;
   }
 }

@@ -3,22 +3,15 @@
  * temporary file in the destination folder, is fsynced and renamed into place, so a reader (or a
  * crash) never sees half a file; files are copied by the kernel (`copyFile`), never buffered whole.
  */
-import { constants as fsConstants } from 'node:fs';
-import { copyFile, lstat, mkdir, open, readdir, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, realpath, rm, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MlshipError } from '../../core/index.js';
+import { MlshipError, copyFileAtomic, syncDir, writeFileAtomic } from '../../core/index.js';
 import type { ArtifactInfo, ArtifactStore } from './artifact-store.js';
 
 /** Temporary files end with this suffix; {@link LocalArtifactStore.list} hides them. */
 const TEMP_SUFFIX = '.mlship-tmp';
-
-/** A temporary name next to `target`, hidden and unique. */
-function tempName(target: string): string {
-  return join(dirname(target), `.${basename(target)}.${process.pid}-${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
-}
 
 function isTempName(name: string): boolean {
   return name.startsWith('.') && name.endsWith(TEMP_SUFFIX);
@@ -65,56 +58,14 @@ function isInside(child: string, parent: string): boolean {
   return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }
 
-/** fsyncs a folder so a rename in it survives a power cut (best effort: some file systems refuse). */
-async function syncDir(dir: string): Promise<void> {
-  let fh;
-  try {
-    fh = await open(dir, 'r');
-    await fh.sync();
-  } catch {
-    // not supported here (or on this platform); the rename itself is still atomic
-  } finally {
-    await fh?.close().catch(() => undefined);
-  }
+/** Copies `src` to `dest` atomically (kernel copy to a hidden temporary file, fsync, rename); the folder is synced by the caller. */
+function copyAtomic(src: string, dest: string): Promise<void> {
+  return copyFileAtomic(src, dest, { tempSuffix: TEMP_SUFFIX, syncFolder: false });
 }
 
-/**
- * Copies `src` to `dest` atomically: kernel copy to a temporary file beside `dest`, fsync, rename.
- * `src` is never read into memory whole.
- */
-async function copyAtomic(src: string, dest: string): Promise<void> {
-  const tmp = tempName(dest);
-  try {
-    await copyFile(src, tmp, fsConstants.COPYFILE_EXCL);
-    const fh = await open(tmp, 'r+');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, dest);
-  } catch (err) {
-    await rm(tmp, { force: true }).catch(() => undefined);
-    throw err;
-  }
-}
-
-/** Writes `data` to `dest` atomically (temporary file, fsync, rename). */
-async function writeAtomic(dest: string, data: Uint8Array): Promise<void> {
-  const tmp = tempName(dest);
-  try {
-    const fh = await open(tmp, 'wx');
-    try {
-      await fh.writeFile(data);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, dest);
-  } catch (err) {
-    await rm(tmp, { force: true }).catch(() => undefined);
-    throw err;
-  }
+/** Writes `data` to `dest` atomically (hidden temporary file, fsync, rename). */
+function writeAtomic(dest: string, data: Uint8Array): Promise<void> {
+  return writeFileAtomic(dest, data, { tempSuffix: TEMP_SUFFIX, syncFolder: false });
 }
 
 /** One file or folder of a local tree being logged, relative to its root. */

@@ -74,21 +74,24 @@ export function addRegistryCommands(program: Command, command: (parent: Command,
                mlship predict --model models:/housing@champion --input houses.csv`),
     );
 
-  storeOptions(command(models, 'list').description('list registered models'))
+  storeOptions(command(models, 'list').description('list registered models, optionally filtered with the search language (name, tags.<key>, attributes.creation_time, attributes.last_updated_time)'))
     .option('--name <pattern>', "only names matching this LIKE pattern ('%' any text, '_' one character)")
-    .addHelpText('after', example("mlship models list\nmlship models list --name 'housing%' --json"))
-    .action(async (opts: StoreOptions & { name?: string }) => {
+    .option('--filter <expression>', `e.g. "name LIKE 'housing%' AND (tags.stage = 'prod' OR tags.team ILIKE '%ml%')"`)
+    .option('--order-by <key>', 'name, creation_time or last_updated_time, with ASC or DESC (repeatable; default: name)', collect)
+    .addHelpText('after', example(`mlship models list\nmlship models list --name 'housing%' --json\nmlship models list --filter "tags.stage = 'prod' OR name LIKE 'iris%'" --order-by "last_updated_time DESC"`))
+    .action(async (opts: StoreOptions & { name?: string; filter?: string; orderBy?: string[] }) => {
       const items = await withClient(opts, io, async (c) => {
         const all: RegisteredModel[] = [];
         let pageToken: string | undefined;
+        const search = { ...(opts.name !== undefined ? { nameLike: opts.name } : {}), ...(opts.filter !== undefined ? { filter: opts.filter } : {}), ...(opts.orderBy !== undefined ? { orderBy: opts.orderBy } : {}) };
         do {
-          const page = await c.registry.searchRegisteredModels({ ...(opts.name !== undefined ? { nameLike: opts.name } : {}), pageToken });
+          const page = await c.registry.searchRegisteredModels({ ...search, pageToken });
           all.push(...page.items);
           pageToken = page.nextPageToken;
         } while (pageToken);
         return all;
       });
-      out(opts.json ? toJson(items) : items.length === 0 ? 'no registered models; register one with: mlship models register <model uri> --name <name>\n' : modelsTable(items));
+      out(opts.json ? toJson(items) : items.length === 0 ? (opts.filter !== undefined || opts.name !== undefined ? 'no registered models match\n' : 'no registered models; register one with: mlship models register <model uri> --name <name>\n') : modelsTable(items));
     });
 
   storeOptions(command(models, 'show').description('show a registered model, its versions and aliases').argument('<name>', 'the registered model'))
@@ -110,15 +113,17 @@ export function addRegistryCommands(program: Command, command: (parent: Command,
       );
     });
 
-  storeOptions(command(models, 'versions').description('list the versions of a registered model, newest first').argument('<name>', 'the registered model'))
+  storeOptions(command(models, 'versions').description('list the versions of a registered model, newest first, optionally filtered with the search language (version, run_id, source, tags.<key>, attributes.creation_time)').argument('<name>', 'the registered model'))
     .option('--max-results <n>', 'at most this many versions', positiveInt, 100)
-    .addHelpText('after', example('mlship models versions housing'))
-    .action(async (name: string, opts: StoreOptions & { maxResults: number }) => {
+    .option('--filter <expression>', `e.g. "version >= 3 AND tags.validated = 'yes'"`)
+    .option('--order-by <key>', 'version, creation_time, run_id or source, with ASC or DESC (repeatable; default: newest first)', collect)
+    .addHelpText('after', example(`mlship models versions housing\nmlship models versions housing --filter "version >= 3 AND run_id IS NOT NULL" --order-by "version ASC"`))
+    .action(async (name: string, opts: StoreOptions & { maxResults: number; filter?: string; orderBy?: string[] }) => {
       const page = await withClient(opts, io, async (c) => {
         await c.registry.getRegisteredModel(name);
-        return c.registry.searchModelVersions({ name, maxResults: opts.maxResults });
+        return c.registry.searchModelVersions({ name, maxResults: opts.maxResults, ...(opts.filter !== undefined ? { filter: opts.filter } : {}), ...(opts.orderBy !== undefined ? { orderBy: opts.orderBy } : {}) });
       });
-      out(opts.json ? toJson(page.items) : page.items.length === 0 ? `model '${name}' has no versions\n` : versionsTable(page.items));
+      out(opts.json ? toJson(page.items) : page.items.length === 0 ? `model '${name}' has no versions${opts.filter !== undefined ? ' matching the filter' : ''}\n` : versionsTable(page.items));
     });
 
   storeOptions(

@@ -99,12 +99,12 @@ function experimentsTable(items: Experiment[]): string {
   return table([['id', 'name', 'stage', 'created', 'artifact location'], ...items.map((e) => [e.experimentId, e.name, e.lifecycleStage, time(e.creationTime), e.artifactLocation])]);
 }
 
-/** Every page of experiments of a view. */
-async function allExperiments(client: MlshipClient, viewType: ViewType): Promise<Experiment[]> {
+/** Every page of experiments of a view (filtered and ordered with the search language when asked). */
+async function allExperiments(client: MlshipClient, viewType: ViewType, search: { filter?: string; orderBy?: string[] } = {}): Promise<Experiment[]> {
   const out: Experiment[] = [];
   let pageToken: string | undefined;
   do {
-    const page = await client.tracking.searchExperiments({ viewType, pageToken });
+    const page = await client.tracking.searchExperiments({ viewType, ...search, pageToken });
     out.push(...page.items);
     pageToken = page.nextPageToken;
   } while (pageToken);
@@ -176,12 +176,18 @@ export function addTrackingCommands(program: Command, command: (parent: Command,
     .description('create, list, rename, delete, restore and purge experiments (named groups of runs)')
     .addHelpText('after', example('mlship experiments list\nmlship experiments create housing --tag team=pricing\nmlship experiments delete housing && mlship experiments purge housing --yes'));
 
-  storeOptions(command(experiments, 'list').description('list experiments'))
+  storeOptions(command(experiments, 'list').description('list experiments, optionally filtered with the search language (name, tags.<key>, attributes.experiment_id, attributes.creation_time, attributes.last_update_time)'))
     .addOption(new Option('--view <stage>', 'which experiments: active, deleted or all').choices([...VIEWS]).default('active'))
-    .addHelpText('after', example('mlship experiments list\nmlship experiments list --view all --json'))
-    .action(async (opts: StoreOptions & { view: (typeof VIEWS)[number] }) => {
-      const items = await withClient(opts, io, (c) => allExperiments(c, VIEW_TYPE[opts.view]));
-      out(opts.json ? toJson(items) : items.length === 0 ? `no ${opts.view === 'all' ? '' : `${opts.view} `}experiments\n` : experimentsTable(items));
+    .option('--filter <expression>', `e.g. "name LIKE 'housing%' AND (tags.team = 'pricing' OR tags.team ILIKE '%ml%')"`)
+    .option('--order-by <key>', 'name, experiment_id, creation_time or last_update_time, with ASC or DESC (repeatable; default: creation order)', collect)
+    .addHelpText(
+      'after',
+      example(`mlship experiments list\nmlship experiments list --view all --json\nmlship experiments list --filter "name LIKE 'housing%' OR tags.team = 'nlp'" --order-by "last_update_time DESC"`),
+    )
+    .action(async (opts: StoreOptions & { view: (typeof VIEWS)[number]; filter?: string; orderBy?: string[] }) => {
+      const search = { ...(opts.filter !== undefined ? { filter: opts.filter } : {}), ...(opts.orderBy !== undefined ? { orderBy: opts.orderBy } : {}) };
+      const items = await withClient(opts, io, (c) => allExperiments(c, VIEW_TYPE[opts.view], search));
+      out(opts.json ? toJson(items) : items.length === 0 ? `no ${opts.view === 'all' ? '' : `${opts.view} `}experiments${opts.filter !== undefined ? ' match the filter' : ''}\n` : experimentsTable(items));
     });
 
   storeOptions(command(experiments, 'create').description('create an experiment').argument('<name>', 'a unique name'))

@@ -117,6 +117,20 @@ export interface SetAliasOptions {
 export interface SearchRegistryOptions {
   /** Only names matching this SQL LIKE pattern (`%` any run of characters, `_` one character). @default undefined (all) */
   nameLike?: string;
+  /**
+   * A filter in the search language over `name`, `attributes.creation_time`,
+   * `attributes.last_updated_time` and `tags.<key>`, e.g.
+   * `name LIKE 'housing%' AND (tags.stage = 'prod' OR tags.team ILIKE '%ml%')`. Combined with
+   * `nameLike` by AND.
+   * @default undefined (all models)
+   */
+  filter?: string;
+  /**
+   * Sort keys: `name`, `creation_time` or `last_updated_time`, each with an optional ASC (default)
+   * or DESC, e.g. `['last_updated_time DESC']`; ties break by name.
+   * @default [] (by name)
+   */
+  orderBy?: string[];
   /** Page size, 1 to 50,000. @default 1000 */
   maxResults?: number;
   /** The `nextPageToken` of the previous page. @default undefined (first page) */
@@ -129,6 +143,20 @@ export interface SearchModelVersionsOptions {
   name?: string;
   /** Only versions produced by these runs. @default undefined (any run) */
   runIds?: string[];
+  /**
+   * A filter in the search language over `name`, `version`, `run_id`, `source`,
+   * `attributes.creation_time` and `tags.<key>`, e.g. `name = 'housing' AND version >= 3 AND
+   * tags.validated = 'yes'`. Combined with `name` and `runIds` by AND.
+   * @default undefined (all versions)
+   */
+  filter?: string;
+  /**
+   * Sort keys: `name`, `version`, `run_id`, `source` or `creation_time`, each with an optional ASC
+   * (default) or DESC, e.g. `['version ASC']`; ties break by creation time (newest first), name,
+   * then version (highest first).
+   * @default [] (newest first)
+   */
+  orderBy?: string[];
   /** Page size, 1 to 50,000. @default 1000 */
   maxResults?: number;
   /** @default undefined (first page) */
@@ -160,7 +188,7 @@ export interface RegistryStore {
 
   createRegisteredModel(name: string, options?: { description?: string; tags?: Record<string, string> }): Promise<RegisteredModel>;
   getRegisteredModel(name: string): Promise<RegisteredModel>;
-  /** Models by name. */
+  /** Models by name, or filtered and ordered with the search language (`filter`, `orderBy`). */
   searchRegisteredModels(options?: SearchRegistryOptions): Promise<Page<RegisteredModel>>;
   /** Renames a model; its versions, aliases and history follow. */
   renameRegisteredModel(name: string, newName: string): Promise<RegisteredModel>;
@@ -173,7 +201,7 @@ export interface RegistryStore {
   /** Creates the next version (creating the registered model if it does not exist). */
   createModelVersion(name: string, options: CreateModelVersionOptions): Promise<ModelVersion>;
   getModelVersion(name: string, version: number): Promise<ModelVersion>;
-  /** Versions, newest first. */
+  /** Versions, newest first, or filtered and ordered with the search language (`filter`, `orderBy`). */
   searchModelVersions(options?: SearchModelVersionsOptions): Promise<Page<ModelVersion>>;
   updateModelVersion(name: string, version: number, update: { description?: string }): Promise<ModelVersion>;
   /** Deletes a version; CONFLICT while an alias points at it (move or delete the alias first). Returns its source. */

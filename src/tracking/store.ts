@@ -13,6 +13,19 @@ export interface CreateExperimentOptions {
 export interface SearchExperimentsOptions {
   /** Which lifecycle stages to return. @default 'ACTIVE_ONLY' */
   viewType?: ViewType;
+  /**
+   * A filter in the search language over `name` (or `attributes.name`), `attributes.experiment_id`,
+   * `attributes.creation_time`, `attributes.last_update_time` and `tags.<key>`, e.g.
+   * `name LIKE 'housing%' AND (tags.team = 'pricing' OR attributes.creation_time > 1700000000000)`.
+   * @default undefined (all experiments of the view)
+   */
+  filter?: string;
+  /**
+   * Sort keys: `name`, `experiment_id` (as a number), `creation_time` or `last_update_time`, each
+   * with an optional ASC (default) or DESC, e.g. `['last_update_time DESC']`; ties break by creation order.
+   * @default [] (creation order: creation time, then id)
+   */
+  orderBy?: string[];
   /** Page size, 1 to 50,000. @default 1000 */
   maxResults?: number;
   /** The `nextPageToken` of the previous page. @default undefined (first page) */
@@ -104,7 +117,7 @@ export interface TrackingStoreCore {
   getExperiment(experimentId: string): Promise<Experiment>;
   /** The experiment with this exact name (active or deleted), or `null`. */
   getExperimentByName(name: string): Promise<Experiment | null>;
-  /** Experiments in creation order. */
+  /** Experiments in creation order, or filtered and ordered with the search language (`filter`, `orderBy`). */
   searchExperiments(options?: SearchExperimentsOptions): Promise<Page<Experiment>>;
   renameExperiment(experimentId: string, newName: string): Promise<void>;
   /** Sets an experiment tag (overwrites). */

@@ -88,6 +88,11 @@ describe('tracking, registry and lineage (built CLI)', () => {
     // A second training registers v2 from a random forest.
     const second = json('train', 'tabular', '--data', 'data/houses.csv', '--target', 'medv', '--model', 'rf', '--importance-repeats', '0', '--experiment', 'housing', '--register', 'housing');
     expect(second.tracking.registered.version).toBe(2);
+    // The registry searches with the same filter language.
+    expect(json<any[]>('models', 'versions', 'housing', '--filter', `version >= 2 AND run_id = '${second.tracking.runs[0].runId}'`).map((v) => v.version)).toEqual([2]);
+    expect(json<any[]>('models', 'versions', 'housing', '--filter', 'run_id IS NOT NULL', '--order-by', 'version ASC').map((v) => v.version)).toEqual([1, 2]);
+    expect(json<any[]>('models', 'list', '--filter', "name = 'housing' AND tags.nope IS NULL", '--order-by', 'last_updated_time DESC').map((m) => m.name)).toEqual(['housing']);
+    expect(json<any[]>('models', 'list', '--filter', "name LIKE 'nothing%'")).toEqual([]);
     const rfRmse = second.models[0].evaluation.rmse as number;
     // The gate with a margin no model can meet refuses (exit 1), and changes nothing.
     const refused = mlship('models', 'promote', 'housing', '2', '--metric', 'rmse', '--margin', '1000');
@@ -143,6 +148,12 @@ describe('tracking, registry and lineage (built CLI)', () => {
   it('soft-deletes, restores, purges (removing artifact files) and reuses an experiment name', () => {
     const created = json('experiments', 'create', 'scratch', '--tag', 'team=e2e');
     expect(created.tags).toEqual({ team: 'e2e' });
+    // Experiments search with the filter language too; bad keys name the valid ones.
+    expect(json<any[]>('experiments', 'list', '--filter', "tags.team = 'e2e'").map((e) => e.name)).toEqual(['scratch']);
+    expect(json<any[]>('experiments', 'list', '--filter', "name IN ('scratch', 'Default') OR tags.team ILIKE 'E2%'", '--order-by', 'name DESC').map((e) => e.name)).toEqual(['scratch', 'Default']);
+    const badFilter = mlship('experiments', 'list', '--filter', 'metrics.rmse < 3');
+    expect(badFilter.status).toBe(1);
+    expect(badFilter.stderr).toMatch(/error \[INVALID_ARGUMENT\]: .*column 1.*tags\.<key>/);
     const trained = json('train', 'tabular', '--data', 'data/houses.csv', '--target', 'medv', '--model', 'linear', '--importance-repeats', '0', '--experiment', 'scratch');
     const runId = trained.tracking.runs[0].runId as string;
     const artifactDir = json('runs', 'show', runId).info.artifactUri as string;

@@ -1,4 +1,4 @@
-import { RUN_ATTRIBUTES, type Comparison, type Filter, type OrderKey, type RunAttribute, type SearchValue } from './ast.js';
+import { RUN_ATTRIBUTES, searchKindSpec, type Comparison, type Filter, type OrderKey, type SearchKind, type SearchValue } from './ast.js';
 import { asciiLower, likeToRegExp } from './like.js';
 import type { Run } from '../entities.js';
 
@@ -22,6 +22,27 @@ export interface RunView {
   metrics: Readonly<Record<string, number>>;
   params: Readonly<Record<string, string>>;
   tags: Readonly<Record<string, string>>;
+  datasets?: readonly { name: string; digest: string; context?: string | null }[];
+}
+
+/**
+ * The view of an experiment, registered model or model version the in-memory evaluator reads: its
+ * attributes under their search names (`name`, `creation_time`, `version`, ...) and its tags. A
+ * {@link RunView} is one too.
+ *
+ * @example
+ * ```ts
+ * const view: EntityView = { attributes: { name: 'housing', creation_time: 1700000000000, last_updated_time: 1700000000000 }, tags: { team: 'pricing' } };
+ * ```
+ */
+export interface EntityView {
+  attributes: Readonly<Record<string, SearchValue | null | undefined>>;
+  tags: Readonly<Record<string, string>>;
+  /** Runs only. @default {} */
+  metrics?: Readonly<Record<string, number>>;
+  /** Runs only. @default {} */
+  params?: Readonly<Record<string, string>>;
+  /** Runs only. @default [] */
   datasets?: readonly { name: string; digest: string; context?: string | null }[];
 }
 
@@ -87,20 +108,26 @@ function compareScalar(actual: SearchValue, op: Comparison['op'], value: Compari
   }
 }
 
-function matchesComparison(c: Comparison, run: RunView): boolean {
+const EMPTY: Readonly<Record<string, never>> = Object.freeze({});
+
+function matchesComparison(c: Comparison, run: EntityView): boolean {
   let actual: SearchValue | null | undefined;
   switch (c.entity) {
-    case 'metric':
-      actual = has(run.metrics, c.key) ? run.metrics[c.key] : undefined;
+    case 'metric': {
+      const metrics = run.metrics ?? EMPTY;
+      actual = has(metrics, c.key) ? metrics[c.key] : undefined;
       break;
-    case 'param':
-      actual = has(run.params, c.key) ? run.params[c.key] : undefined;
+    }
+    case 'param': {
+      const params = run.params ?? EMPTY;
+      actual = has(params, c.key) ? params[c.key] : undefined;
       break;
+    }
     case 'tag':
       actual = has(run.tags, c.key) ? run.tags[c.key] : undefined;
       break;
     case 'attribute':
-      actual = run.attributes[c.key as RunAttribute];
+      actual = has(run.attributes, c.key) ? run.attributes[c.key] : undefined;
       break;
     case 'dataset':
       return (run.datasets ?? []).some((d) => {
@@ -122,8 +149,12 @@ function matchesComparison(c: Comparison, run: RunView): boolean {
  * a comparison on a missing key or a NaN metric is false, `NOT` negates, ILIKE folds ASCII
  * letters only, strings compare by code point.
  *
+ * Experiments, registered models and model versions are evaluated the same way from an
+ * {@link EntityView} (their attributes and tags).
+ *
  * @param filter - a parsed filter; `null` matches every run
- * @param run - the run's attributes, latest metrics, params, tags and dataset inputs
+ * @param run - the run's attributes, latest metrics, params, tags and dataset inputs (or another
+ *   kind's attributes and tags)
  *
  * @example
  * ```ts
@@ -136,7 +167,7 @@ function matchesComparison(c: Comparison, run: RunView): boolean {
  * matchesFilter(parseFilter("metrics.rmse < 3 AND params.model = 'rf'"), run); // true
  * ```
  */
-export function matchesFilter(filter: Filter | null, run: RunView): boolean {
+export function matchesFilter(filter: Filter | null, run: RunView | EntityView): boolean {
   if (filter === null) return true;
   switch (filter.kind) {
     case 'and':
@@ -162,12 +193,14 @@ function compareCodePoints(a: string, b: string): number {
   return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
 }
 
-function sortValue(run: RunView, key: OrderKey): { rank: number; value: SearchValue | null } {
+function sortValue(run: EntityView, key: OrderKey): { rank: number; value: SearchValue | null } {
   let v: SearchValue | null | undefined;
-  if (key.entity === 'metric') v = has(run.metrics, key.key) ? run.metrics[key.key] : undefined;
-  else if (key.entity === 'param') v = has(run.params, key.key) ? run.params[key.key] : undefined;
+  const metrics = run.metrics ?? EMPTY;
+  const params = run.params ?? EMPTY;
+  if (key.entity === 'metric') v = has(metrics, key.key) ? metrics[key.key] : undefined;
+  else if (key.entity === 'param') v = has(params, key.key) ? params[key.key] : undefined;
   else if (key.entity === 'tag') v = has(run.tags, key.key) ? run.tags[key.key] : undefined;
-  else v = run.attributes[key.key as RunAttribute];
+  else v = has(run.attributes, key.key) ? run.attributes[key.key] : undefined;
   if (v === undefined || v === null) return { rank: 2, value: null };
   if (typeof v === 'number' && Number.isNaN(v)) return { rank: 1, value: null };
   return { rank: 0, value: v };
@@ -185,17 +218,65 @@ function sortValue(run: RunView, key: OrderKey): { rank: number; value: SearchVa
  * ```
  */
 export function compareRuns(keys: readonly OrderKey[]): (a: RunView, b: RunView) => number {
+  const byKeys = compareByKeys(keys, RUN_ATTRIBUTES, []);
+  return (a, b) => {
+    const c = byKeys(a, b);
+    if (c !== 0) return c;
+    if (a.attributes.start_time !== b.attributes.start_time) return b.attributes.start_time - a.attributes.start_time;
+    return compareCodePoints(a.attributes.run_id, b.attributes.run_id);
+  };
+}
+
+const num = (v: SearchValue | null | undefined): number => (typeof v === 'number' ? v : Number(v));
+
+function compareByKeys(keys: readonly OrderKey[], attributes: Readonly<Record<string, 'string' | 'number'>>, numericText: readonly string[]): (a: EntityView, b: EntityView) => number {
   return (a, b) => {
     for (const key of keys) {
       const x = sortValue(a, key);
       const y = sortValue(b, key);
       if (x.rank !== y.rank) return x.rank - y.rank;
       if (x.rank !== 0) continue;
-      const numeric = key.entity === 'metric' || (key.entity === 'attribute' && RUN_ATTRIBUTES[key.key as RunAttribute] === 'number');
-      const c = numeric ? Math.sign((x.value as number) - (y.value as number)) : compareCodePoints(x.value as string, y.value as string);
+      const numeric = key.entity === 'metric' || (key.entity === 'attribute' && attributes[key.key] === 'number');
+      const c = numeric
+        ? Math.sign((x.value as number) - (y.value as number))
+        : key.entity === 'attribute' && numericText.includes(key.key)
+          ? Math.sign(num(x.value) - num(y.value))
+          : compareCodePoints(x.value as string, y.value as string);
       if (c !== 0 && !Number.isNaN(c)) return key.direction === 'ASC' ? c : -c;
     }
-    if (a.attributes.start_time !== b.attributes.start_time) return b.attributes.start_time - a.attributes.start_time;
-    return compareCodePoints(a.attributes.run_id, b.attributes.run_id);
+    return 0;
+  };
+}
+
+const str = (v: SearchValue | null | undefined): string => String(v ?? '');
+
+/**
+ * A comparator that sorts experiments, registered models or model versions as the SQL of
+ * {@link compileOrderBy} does for that kind: by each key in turn (missing values last), then the
+ * kind's ties (experiments: `creation_time ASC`, then numeric `experiment_id`; registered models:
+ * `name`; model versions: `creation_time DESC`, `name ASC`, `version DESC`). For runs it is
+ * {@link compareRuns}.
+ *
+ * @param keys - from `parseOrderBy(list, kind)`
+ * @param kind - what is sorted
+ *
+ * @example
+ * ```ts
+ * import { compareEntities, parseOrderBy } from 'mlship/tracking';
+ * views.sort(compareEntities(parseOrderBy(['name DESC'], 'registered_model'), 'registered_model'));
+ * ```
+ */
+export function compareEntities(keys: readonly OrderKey[], kind: SearchKind): (a: EntityView, b: EntityView) => number {
+  const spec = searchKindSpec(kind);
+  if (kind === 'run') return compareRuns(keys) as unknown as (a: EntityView, b: EntityView) => number;
+  const byKeys = compareByKeys(keys, spec.attributes, spec.numericText ?? []);
+  return (a, b) => {
+    const c = byKeys(a, b);
+    if (c !== 0) return c;
+    const x = a.attributes;
+    const y = b.attributes;
+    if (kind === 'experiment') return num(x.creation_time) - num(y.creation_time) || num(x.experiment_id) - num(y.experiment_id);
+    if (kind === 'registered_model') return compareCodePoints(str(x.name), str(y.name));
+    return num(y.creation_time) - num(x.creation_time) || compareCodePoints(str(x.name), str(y.name)) || num(y.version) - num(x.version);
   };
 }

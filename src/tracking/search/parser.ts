@@ -1,39 +1,31 @@
 import { MlshipError } from '../../core/index.js';
 import {
   DATASET_FIELDS,
-  RUN_ATTRIBUTES,
-  isRunAttribute,
+  searchKindSpec,
   type Comparison,
   type ComparisonOp,
   type Filter,
   type OrderKey,
   type SearchEntity,
+  type SearchKind,
+  type SearchKindSpec,
   type SearchValue,
 } from './ast.js';
 import { searchError, tokenize, type Token } from './lexer.js';
 
-/** Key prefixes MLflow accepts, singular and plural, mapped to entities. */
-const PREFIXES: Record<string, SearchEntity> = {
-  metric: 'metric',
-  metrics: 'metric',
-  param: 'param',
-  params: 'param',
-  parameter: 'param',
-  parameters: 'param',
-  tag: 'tag',
-  tags: 'tag',
-  attribute: 'attribute',
-  attributes: 'attribute',
-  attr: 'attribute',
-  run: 'attribute',
-  dataset: 'dataset',
-  datasets: 'dataset',
-};
+const RUN_KEY_HINT = 'a key such as metrics.rmse, params.model, tags.team or attributes.status';
 
-/** MLflow's attribute aliases. */
-const ATTRIBUTE_ALIASES: Record<string, string> = { created: 'start_time', Created: 'start_time' };
+/** `a` or `an` before a kind's label. */
+function article(label: string): string {
+  return /^[aeiou]/.test(label) ? 'an' : 'a';
+}
 
-const KEY_HINT = 'a key such as metrics.rmse, params.model, tags.team or attributes.status';
+/** What the parser says it expected where a key should be. */
+function keyHint(spec: SearchKindSpec): string {
+  return spec.label === 'run' ? RUN_KEY_HINT : `${article(spec.label)} ${spec.label} key (one of ${spec.keyList})`;
+}
+
+const has = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 const MAX_DEPTH = 100;
 const MAX_LENGTH = 100_000;
 
@@ -53,6 +45,7 @@ class Parser {
     private readonly text: string,
     private readonly tokens: Token[],
     private readonly what: 'filter' | 'order_by',
+    private readonly spec: SearchKindSpec,
   ) {}
 
   peek(offset = 0): Token {
@@ -134,24 +127,39 @@ class Parser {
     return this.parseComparison();
   }
 
+  /** The attribute `name` (or an alias of it) names for this kind, or undefined. */
+  attribute(name: string): string | undefined {
+    const spec = this.spec;
+    const attr = has(spec.aliases, name) ? spec.aliases[name]! : name;
+    return has(spec.attributes, attr) ? attr : undefined;
+  }
+
   parseKey(forOrderBy = false): ParsedKey {
+    const spec = this.spec;
+    const hint = keyHint(spec);
     const t = this.peek();
     if (t.type !== 'word') {
       if (t.type === 'string' || t.type === 'backtick') {
-        throw this.fail(t, `expected ${KEY_HINT}; quote only the part after the dot, e.g. metrics.\`val loss\``);
+        const example = spec.label === 'run' ? 'metrics.`val loss`' : 'tags.`release date`';
+        throw this.fail(t, `expected ${hint}; quote only the part after the dot, e.g. ${example}`);
       }
-      throw this.fail(t, `expected ${KEY_HINT}, found ${this.describe(t)}`);
+      throw this.fail(t, `expected ${hint}, found ${this.describe(t)}`);
     }
     this.next();
     const word = t.value as string;
     if (this.peek().type !== '.') {
-      const attr = ATTRIBUTE_ALIASES[word] ?? word;
-      if (isRunAttribute(attr)) return { entity: 'attribute', key: attr, start: t.start, text: word };
-      throw this.fail(t, `unknown key '${word}': expected ${KEY_HINT}`);
+      const attr = this.attribute(word);
+      if (attr !== undefined) {
+        if (forOrderBy) this.checkOrderable('attribute', attr, t);
+        return { entity: 'attribute', key: attr, start: t.start, text: word };
+      }
+      throw this.fail(t, `unknown key '${word}': expected ${hint}`);
     }
-    const entity = PREFIXES[word] ?? PREFIXES[word.toLowerCase()];
+    const entity = has(spec.prefixes, word) ? spec.prefixes[word] : has(spec.prefixes, word.toLowerCase()) ? spec.prefixes[word.toLowerCase()] : undefined;
     if (entity === undefined) {
-      throw this.fail(t, `unknown key prefix '${word}': use metrics., params., tags., attributes. or datasets.`);
+      const prefixes = [...new Set(Object.values(spec.prefixes))].map((e) => (e === 'metric' ? 'metrics.' : e === 'param' ? 'params.' : e === 'tag' ? 'tags.' : e === 'attribute' ? 'attributes.' : 'datasets.'));
+      const valid = spec.label === 'run' ? '' : ` (valid ${spec.label} keys: ${spec.keyList})`;
+      throw this.fail(t, `unknown key prefix '${word}' for ${article(spec.label)} ${spec.label} search: use ${prefixes.slice(0, -1).join(', ')} or ${prefixes.at(-1)}${valid}`);
     }
     this.next(); // '.'
     const part = this.peek();
@@ -174,19 +182,31 @@ class Parser {
     }
     const text = this.text.slice(t.start, this.tokens[this.pos - 1]!.start + this.tokens[this.pos - 1]!.text.length);
     if (entity === 'attribute') {
-      const attr = ATTRIBUTE_ALIASES[key] ?? key;
-      if (!isRunAttribute(attr)) {
-        throw this.fail(part, `unknown attribute '${key}': expected one of ${Object.keys(RUN_ATTRIBUTES).join(', ')}`);
+      const attr = this.attribute(key);
+      if (attr === undefined) {
+        throw this.fail(part, `unknown attribute '${key}' for ${article(spec.label)} ${spec.label} search: expected one of ${Object.keys(spec.attributes).join(', ')}`);
       }
       key = attr;
     }
+    if (forOrderBy) this.checkOrderable(entity, key, entity === 'attribute' ? part : t);
     if (entity === 'dataset') {
-      if (forOrderBy) throw this.fail(t, 'runs cannot be ordered by dataset fields');
       if (!(DATASET_FIELDS as readonly string[]).includes(key)) {
         throw this.fail(part, `unknown dataset field '${key}': expected one of ${DATASET_FIELDS.join(', ')}`);
       }
     }
     return { entity, key, start: t.start, text };
+  }
+
+  /** Fails unless `order by` accepts the key for this kind. */
+  checkOrderable(entity: SearchEntity, key: string, at: Token): void {
+    const spec = this.spec;
+    if (entity === 'dataset' && spec.label === 'run') throw this.fail(at, 'runs cannot be ordered by dataset fields');
+    if (entity === 'attribute' ? spec.orderAttributes.includes(key) : (spec.orderEntities as readonly string[]).includes(entity)) return;
+    const valid = [
+      ...spec.orderAttributes,
+      ...spec.orderEntities.filter((e) => e !== 'attribute').map((e) => `${e === 'metric' ? 'metrics' : e === 'param' ? 'params' : 'tags'}.<key>`),
+    ];
+    throw this.fail(at, `${spec.label}s cannot be ordered by ${entity === 'attribute' ? `'${key}'` : `${entity}s`}: order by one of ${valid.join(', ')}`);
   }
 
   parseOp(key: ParsedKey): { op: ComparisonOp; token: Token } {
@@ -276,7 +296,7 @@ class Parser {
   }
 
   checkTypes(key: ParsedKey, op: ComparisonOp, opToken: Token, values: Token[]): void {
-    const numeric = key.entity === 'metric' || (key.entity === 'attribute' && RUN_ATTRIBUTES[key.key as keyof typeof RUN_ATTRIBUTES] === 'number');
+    const numeric = key.entity === 'metric' || (key.entity === 'attribute' && this.spec.attributes[key.key] === 'number');
     const kind = key.entity === 'metric' ? 'a metric' : key.entity === 'attribute' ? `the ${numeric ? 'numeric' : 'string'} attribute` : `a ${key.entity}`;
     if (op === 'IS NULL' || op === 'IS NOT NULL') {
       if (key.entity === 'dataset') throw this.fail(opToken, `'${op}' does not apply to dataset fields`);
@@ -303,13 +323,16 @@ class Parser {
 }
 
 /**
- * Parses a run search filter into a {@link Filter}, or `null` when the text is empty.
+ * Parses a search filter into a {@link Filter}, or `null` when the text is empty. `kind` decides
+ * which keys are valid (runs by default; see {@link SearchKind} for experiments, registered models
+ * and model versions, which take `name`, their attributes and `tags.<key>`).
  *
  * The language is MLflow's plus `OR`, parentheses and `NOT` (precedence NOT > AND > OR; keywords
  * are case-insensitive):
  * - keys: `metrics.<k>`, `params.<k>`, `tags.<k>`, `attributes.<k>` (run_id, run_name, status,
  *   start_time, end_time, artifact_uri, user_id, experiment_id, parent_run_id; `created` is
- *   start_time), `datasets.<name|digest|context>`; singular prefixes (`metric.`, `param.`, `tag.`,
+ *   start_time), `datasets.<name|digest|context>` for runs; `name`, `tags.<k>` and the kind's
+ *   attributes for the other kinds (an unknown key is an error listing the valid ones); singular prefixes (`metric.`, `param.`, `tag.`,
  *   `attribute.`, `dataset.`) too, and a bare attribute name (`status = 'FINISHED'`). Keys with
  *   spaces or other characters go in backticks or double quotes: metrics.`val loss`.
  * - operators: `= != < <= > >=` on metrics and numeric attributes (numbers only); `= != LIKE ILIKE`
@@ -319,6 +342,8 @@ class Parser {
  *   LIKE patterns: `%` any run, `_` one character, `\` escapes the next character.
  *
  * @param text - the filter, e.g. `"metrics.rmse < 3 AND params.model = 'rf'"`
+ * @param kind - what is searched: `run`, `experiment`, `registered_model` or `model_version`
+ * @default kind 'run'
  * @returns the AST, or `null` for an empty or blank filter
  * @throws MlshipError INVALID_ARGUMENT naming the column and what was expected, e.g.
  *   `at column 17: expected a value after '<'`
@@ -328,9 +353,11 @@ class Parser {
  * import { parseFilter } from 'mlship/tracking';
  * const f = parseFilter("metrics.rmse < 3 AND (params.model = 'rf' OR tags.team ILIKE '%ml%')");
  * console.log(f?.kind); // 'and'
+ * parseFilter("name LIKE 'housing%' AND tags.team = 'pricing'", 'registered_model');
  * ```
  */
-export function parseFilter(text: string | null | undefined): Filter | null {
+export function parseFilter(text: string | null | undefined, kind: SearchKind = 'run'): Filter | null {
+  const spec = searchKindSpec(kind);
   if (text === null || text === undefined) return null;
   if (typeof text !== 'string') {
     throw new MlshipError('INVALID_ARGUMENT', `filter must be a string, got ${typeof text}`, { field: 'filter', value: text });
@@ -340,7 +367,7 @@ export function parseFilter(text: string | null | undefined): Filter | null {
   }
   const tokens = tokenize(text, 'filter');
   if (tokens.length === 1) return null;
-  const p = new Parser(text, tokens, 'filter');
+  const p = new Parser(text, tokens, 'filter', spec);
   const filter = p.parseOr();
   const rest = p.peek();
   if (rest.type !== 'eof') {
@@ -352,9 +379,13 @@ export function parseFilter(text: string | null | undefined): Filter | null {
 
 /**
  * Parses `order by` clauses: each entry is `<key> [ASC|DESC]` (ASC by default) with the keys of
- * {@link parseFilter} (datasets excepted).
+ * {@link parseFilter} (datasets excepted) for runs; experiments order by `name`, `experiment_id`
+ * (numerically), `creation_time` or `last_update_time`, registered models by `name`, `creation_time` or `last_updated_time`, model
+ * versions by `name`, `version`, `run_id`, `source` or `creation_time`.
  *
  * @param list - e.g. `["metrics.rmse DESC", "params.model"]`; `undefined` or empty gives `[]`
+ * @param kind - what is sorted
+ * @default kind 'run'
  * @throws MlshipError INVALID_ARGUMENT naming the entry and the column
  *
  * @example
@@ -362,9 +393,12 @@ export function parseFilter(text: string | null | undefined): Filter | null {
  * import { parseOrderBy } from 'mlship/tracking';
  * parseOrderBy(['metrics.rmse DESC', 'params.model']);
  * // [{ entity: 'metric', key: 'rmse', direction: 'DESC' }, { entity: 'param', key: 'model', direction: 'ASC' }]
+ * parseOrderBy(['last_update_time DESC'], 'experiment');
+ * // [{ entity: 'attribute', key: 'last_update_time', direction: 'DESC' }]
  * ```
  */
-export function parseOrderBy(list: readonly string[] | null | undefined): OrderKey[] {
+export function parseOrderBy(list: readonly string[] | null | undefined, kind: SearchKind = 'run'): OrderKey[] {
+  const spec = searchKindSpec(kind);
   if (list === null || list === undefined) return [];
   if (!Array.isArray(list)) {
     throw new MlshipError('INVALID_ARGUMENT', 'orderBy must be a list of strings like ["metrics.rmse DESC"]', { field: 'order_by', value: list });
@@ -377,8 +411,8 @@ export function parseOrderBy(list: readonly string[] | null | undefined): OrderK
       });
     }
     const tokens = tokenize(entry, 'order_by');
-    const p = new Parser(entry, tokens, 'order_by');
-    if (tokens.length === 1) throw p.fail(0, `expected ${KEY_HINT} and an optional ASC or DESC`);
+    const p = new Parser(entry, tokens, 'order_by', spec);
+    if (tokens.length === 1) throw p.fail(0, `expected ${keyHint(spec)} and an optional ASC or DESC`);
     const key = p.parseKey(true);
     let direction: 'ASC' | 'DESC' = 'ASC';
     const d = p.peek();

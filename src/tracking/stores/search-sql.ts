@@ -5,7 +5,7 @@
  */
 import type { RawBuilder } from 'kysely';
 import { compileFilter, compileOrderBy, parseFilter, parseOrderBy } from '../search/index.js';
-import type { SqlDialect } from '../search/index.js';
+import type { SearchKind, SqlDialect } from '../search/index.js';
 
 /** The WHERE fragment (absent for no filter) and the complete ORDER BY list, ties included. */
 export interface CompiledRunSearch {
@@ -24,4 +24,27 @@ export interface CompiledRunSearch {
 export function compileRunSearch(filter: string | undefined, orderBy: readonly string[] | undefined, dialect: SqlDialect = 'sqlite'): CompiledRunSearch {
   const parsed = parseFilter(filter);
   return { where: parsed === null ? undefined : compileFilter(parsed, dialect), orderBy: compileOrderBy(parseOrderBy(orderBy), dialect) };
+}
+
+/** A compiled search of another kind: the WHERE fragment, and the ORDER BY list when `orderBy` was given. */
+export interface CompiledSearch {
+  where: RawBuilder<boolean> | undefined;
+  /** `undefined` when no order was asked for (the store keeps its default order). */
+  orderBy: RawBuilder<unknown>[] | undefined;
+}
+
+/**
+ * Parses and compiles a search of experiments, registered models or model versions over their own
+ * table (`experiments`, `registered_models`, `model_versions`). Syntax errors and keys the kind does
+ * not have are INVALID_ARGUMENT errors naming the position and the valid keys.
+ *
+ * @example
+ * ```ts
+ * const { where, orderBy } = compileSearch('experiment', "tags.team = 'nlp'", ['name ASC']);
+ * ```
+ */
+export function compileSearch(kind: SearchKind, filter: string | undefined, orderBy: readonly string[] | undefined, dialect: SqlDialect = 'sqlite'): CompiledSearch {
+  const parsed = parseFilter(filter, kind);
+  const keys = parseOrderBy(orderBy, kind);
+  return { where: parsed === null ? undefined : compileFilter(parsed, dialect, kind), orderBy: keys.length === 0 ? undefined : compileOrderBy(keys, dialect, kind) };
 }

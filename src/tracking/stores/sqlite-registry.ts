@@ -7,6 +7,7 @@
  */
 import { resolve } from 'node:path';
 import { sql } from 'kysely';
+import type { Expression, SqlBool } from 'kysely';
 import { MlshipError } from '../../core/index.js';
 import type { Page } from '../entities.js';
 import type {
@@ -22,6 +23,7 @@ import type {
   SetAliasOptions,
 } from '../registry.js';
 import { likeToGlob } from '../search/like.js';
+import { compileSearch } from './search-sql.js';
 import { checkAlias, checkDescription, checkExpectedVersion, checkModelName, checkReason, checkSetAliasOptions, checkSource, checkTags, checkVersion } from './registry-validate.js';
 import type { RegistryDatabase } from './schema.js';
 import { SqliteConnection, chunks, decodePageToken, emptyRecord, page, sqliteQueryBuilder } from './sqlite-connection.js';
@@ -219,17 +221,16 @@ export class SqliteRegistryStore implements RegistryStore {
     const limit = checkMaxResults(options.maxResults);
     const offset = decodePageToken(options.pageToken);
     const nameLike = checkNameLike(options.nameLike);
+    // Filter and order compile to SQL over `registered_models` with every value bound.
+    const { where, orderBy } = compileSearch('registered_model', options.filter, options.orderBy);
     return this.conn.read((db) => {
       let query = qb.selectFrom('registered_models').selectAll();
       // GLOB is SQLite's case-sensitive matcher, so nameLike means what LIKE means in PostgreSQL.
       if (nameLike !== undefined) query = query.where(sql<boolean>`name GLOB ${likeToGlob(nameLike)}`);
-      const rows = this.conn.all<ModelRow>(
-        db,
-        query
-          .orderBy('name')
-          .limit(limit + 1)
-          .offset(offset),
-      );
+      if (where) query = query.where(where as Expression<SqlBool>);
+      if (orderBy) for (const o of orderBy) query = query.orderBy(o); // ends with name ASC
+      else query = query.orderBy('name');
+      const rows = this.conn.all<ModelRow>(db, query.limit(limit + 1).offset(offset));
       return page(this.toModels(db, rows.slice(0, limit)), rows.length > limit, offset + limit);
     });
   }
@@ -362,15 +363,19 @@ export class SqliteRegistryStore implements RegistryStore {
       if (!Array.isArray(runIds) || runIds.some((id) => typeof id !== 'string') || runIds.length > MAX_RUN_IDS) {
         throw new MlshipError('INVALID_ARGUMENT', `runIds must be an array of at most ${MAX_RUN_IDS} run id strings, got ${JSON.stringify(runIds).slice(0, 80)}`, { field: 'runIds' });
       }
-      if (runIds.length === 0) return { items: [] };
     }
+    // Filter and order compile to SQL over `model_versions` with every value bound.
+    const { where, orderBy } = compileSearch('model_version', options.filter, options.orderBy);
+    if (runIds !== undefined && runIds.length === 0) return { items: [] };
     return this.conn.read((db) => {
       let query = qb.selectFrom('model_versions').selectAll();
       if (options.name !== undefined) query = query.where('name', '=', options.name);
       if (runIds !== undefined) query = query.where('run_id', 'in', [...new Set(runIds)]);
+      if (where) query = query.where(where as Expression<SqlBool>);
       // Newest first: within one model by number, across models by creation time, then by
       // insertion order (rowid) for versions created in the same millisecond.
-      query = options.name !== undefined ? query.orderBy('version', 'desc') : query.orderBy('creation_time', 'desc').orderBy(sql`rowid`, 'desc');
+      if (orderBy) for (const o of orderBy) query = query.orderBy(o); // ends with creation_time DESC, name, version DESC
+      else query = options.name !== undefined ? query.orderBy('version', 'desc') : query.orderBy('creation_time', 'desc').orderBy(sql`rowid`, 'desc');
       const rows = this.conn.all<VersionRow>(db, query.limit(limit + 1).offset(offset));
       return page(this.toVersions(db, rows.slice(0, limit)), rows.length > limit, offset + limit);
     });

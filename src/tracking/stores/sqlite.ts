@@ -20,7 +20,7 @@ import { DEFAULT_EXPERIMENT_ID, DEFAULT_EXPERIMENT_NAME, PARENT_RUN_ID_TAG } fro
 import { AbstractTrackingStore } from '../store.js';
 import type { CreateExperimentOptions, CreateRunOptions, LogBatch, SearchExperimentsOptions, SearchRunsOptions, UpdateRunOptions } from '../store.js';
 import type { TrackingDatabase } from './schema.js';
-import { compileRunSearch } from './search-sql.js';
+import { compileRunSearch, compileSearch } from './search-sql.js';
 import { SqliteConnection, chunks, decodePageToken, emptyRecord, page, sqliteQueryBuilder } from './sqlite-connection.js';
 import type { Db } from './sqlite-connection.js';
 import { checkInputs, checkInteger, checkKey, checkMaxResults, checkName, checkStatus, checkValue, normaliseBatch } from './validate.js';
@@ -220,18 +220,14 @@ export class SqliteTrackingStore extends AbstractTrackingStore {
     const limit = checkMaxResults(options.maxResults);
     const offset = decodePageToken(options.pageToken);
     const stages = viewStages(options.viewType);
+    // Filter and order compile to SQL over `experiments` with every value bound (injection-proof).
+    const { where, orderBy } = compileSearch('experiment', options.filter, options.orderBy);
     return this.read((db) => {
-      const rows = this.all<ExperimentRow>(
-        db,
-        qb
-          .selectFrom('experiments')
-          .selectAll()
-          .where('lifecycle_stage', 'in', stages)
-          .orderBy('creation_time', 'asc')
-          .orderBy(sql`CAST(experiment_id AS INTEGER)`, 'asc')
-          .limit(limit + 1)
-          .offset(offset),
-      );
+      let query = qb.selectFrom('experiments').selectAll().where('lifecycle_stage', 'in', stages);
+      if (where) query = query.where(where as Expression<SqlBool>);
+      if (orderBy) for (const o of orderBy) query = query.orderBy(o); // ends with creation_time, id
+      else query = query.orderBy('creation_time', 'asc').orderBy(sql`CAST(experiment_id AS INTEGER)`, 'asc');
+      const rows = this.all<ExperimentRow>(db, query.limit(limit + 1).offset(offset));
       return page(this.toExperiments(db, rows.slice(0, limit)), rows.length > limit, offset + limit);
     });
   }

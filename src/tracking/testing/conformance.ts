@@ -173,6 +173,54 @@ export function trackingStoreConformance(name: string, makeStore: () => Promise<
         await expectError(store.searchExperiments({ maxResults: 0 }), 'INVALID_ARGUMENT', /maxResults/);
       });
 
+      it('filters and orders experiments with the search language (names, tags, attributes; AND, OR, NOT)', async () => {
+        const a = await store.createExperiment('housing-a', { tags: { team: 'pricing' } });
+        await store.createExperiment('housing-b', { tags: { team: 'ML-core' } });
+        const c = await store.createExperiment('imdb', { tags: { team: 'nlp', 'release date': '2026' } });
+        const names = async (filter?: string, orderBy?: string[], viewType?: 'ALL') => (await store.searchExperiments({ filter, orderBy, viewType })).items.map((e) => e.name);
+        expect(await names(`name LIKE 'housing%'`)).toEqual(['housing-a', 'housing-b']);
+        expect(await names(`attributes.name = 'imdb' OR tags.team ILIKE '%ml%'`)).toEqual(['housing-b', 'imdb']);
+        expect(await names(`name LIKE 'housing%' AND (tags.team = 'pricing' OR tags.team = 'nlp')`)).toEqual(['housing-a']);
+        expect(await names(`tags.team IS NULL`)).toEqual(['Default']);
+        expect(await names(`NOT tags.team IN ('pricing', 'nlp')`)).toEqual(['Default', 'housing-b']);
+        expect(await names(`attributes.experiment_id = '${c}'`)).toEqual(['imdb']);
+        expect(await names('tags.`release date` = \'2026\'')).toEqual(['imdb']);
+        expect(await names(`attributes.creation_time > 0 AND attributes.last_update_time >= 0`)).toHaveLength(4);
+        expect(await names(`attributes.creation_time < 0`)).toEqual([]);
+        expect(await names(`name = 'x'' OR 1=1 --'`)).toEqual([]);
+        // Ordering: by name in code-point order, by creation (the default), by last update.
+        expect(await names(undefined, ['name DESC'])).toEqual(['imdb', 'housing-b', 'housing-a', 'Default']);
+        expect(await names(undefined, ['creation_time ASC'])).toEqual(await names());
+        await new Promise((r) => setTimeout(r, 5));
+        await store.renameExperiment(a, 'housing-a2');
+        expect((await names(`name LIKE 'housing%'`, ['last_update_time DESC']))[0]).toBe('housing-a2');
+        // Paging keeps the filter and the order.
+        const seen: string[] = [];
+        let token: string | undefined;
+        do {
+          const p = await store.searchExperiments({ filter: `name != 'Default'`, orderBy: ['name ASC'], maxResults: 2, pageToken: token });
+          seen.push(...p.items.map((e) => e.name));
+          token = p.nextPageToken;
+        } while (token);
+        expect(seen).toEqual(['housing-a2', 'housing-b', 'imdb']);
+        // The view type still applies.
+        await store.deleteExperiment(c);
+        expect(await names(`name = 'imdb'`)).toEqual([]);
+        expect(await names(`name = 'imdb'`, undefined, 'ALL')).toEqual(['imdb']);
+        // Ids sort as numbers ('10' after '9'), not as text.
+        for (let i = 0; i < 8; i++) await store.createExperiment(`pad-${i}`);
+        const ids = (await store.searchExperiments({ orderBy: ['experiment_id DESC'] })).items.map((e) => Number(e.experimentId));
+        expect(ids).toEqual([...ids].sort((x, y) => y - x));
+        expect(ids[0]).toBeGreaterThanOrEqual(10);
+        // Keys experiments do not have, runs-only keys and bad syntax are INVALID_ARGUMENT naming what is valid.
+        await expectError(store.searchExperiments({ filter: 'metrics.rmse < 3' }), 'INVALID_ARGUMENT', /column 1.*tags\.<key>/);
+        await expectError(store.searchExperiments({ filter: `attributes.status = 'x'` }), 'INVALID_ARGUMENT', /unknown attribute 'status'.*last_update_time/);
+        await expectError(store.searchExperiments({ filter: `name <` }), 'INVALID_ARGUMENT', /column 7: expected a value/);
+        await expectError(store.searchExperiments({ filter: `attributes.creation_time = 'x'` }), 'INVALID_ARGUMENT', /numbers only/);
+        await expectError(store.searchExperiments({ orderBy: ['tags.team'] }), 'INVALID_ARGUMENT', /order by one of name, experiment_id, creation_time, last_update_time/);
+        await expectError(store.searchExperiments({ orderBy: ['name SIDEWAYS'] }), 'INVALID_ARGUMENT', /ASC, DESC/);
+      });
+
       it('soft-deletes and restores an experiment with its runs', async () => {
         const id = await store.createExperiment('doomed');
         const keep = await newRun({ experimentId: id });

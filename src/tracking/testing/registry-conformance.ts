@@ -194,6 +194,37 @@ export function registryStoreConformance(name: string, makeStore: () => Promise<
         await expectError(store.searchRegisteredModels({ nameLike: 5 as never }), 'INVALID_ARGUMENT', /nameLike/);
       });
 
+      it('filters and orders models with the search language (names, tags, times; AND, OR, NOT), also with nameLike', async () => {
+        await store.createRegisteredModel('housing-a', { tags: { stage: 'prod', team: 'pricing' } });
+        await store.createRegisteredModel('housing-b', { tags: { team: 'ML-core' } });
+        await store.createRegisteredModel('iris');
+        const names = async (filter?: string, orderBy?: string[], nameLike?: string) => (await store.searchRegisteredModels({ filter, orderBy, nameLike })).items.map((m) => m.name);
+        expect(await names(`name LIKE 'housing%' AND tags.stage = 'prod'`)).toEqual(['housing-a']);
+        expect(await names(`tags.team ILIKE '%ml%' OR name = 'iris'`)).toEqual(['housing-b', 'iris']);
+        expect(await names(`tags.team IS NULL`)).toEqual(['iris']);
+        expect(await names(`NOT (tags.team = 'pricing' OR name IN ('iris'))`)).toEqual(['housing-b']);
+        expect(await names(`attributes.creation_time > 0 AND attributes.last_updated_time > 0`, undefined, '%-b')).toEqual(['housing-b']);
+        expect(await names(`name = 'x'' OR 1=1 --'`)).toEqual([]);
+        expect(await names(undefined, ['name DESC'])).toEqual(['iris', 'housing-b', 'housing-a']);
+        await new Promise((r) => setTimeout(r, 5));
+        await store.setRegisteredModelTag('housing-b', 'stage', 'staging');
+        expect((await names(undefined, ['last_updated_time DESC']))[0]).toBe('housing-b');
+        // Created in name order, so creation order (ties broken by name) is name order.
+        expect(await names(undefined, ['creation_time ASC'])).toEqual(['housing-a', 'housing-b', 'iris']);
+        const seen: string[] = [];
+        let token: string | undefined;
+        do {
+          const p = await store.searchRegisteredModels({ filter: `tags.team IS NOT NULL OR name = 'iris'`, orderBy: ['name DESC'], maxResults: 2, pageToken: token });
+          seen.push(...p.items.map((m) => m.name));
+          token = p.nextPageToken;
+        } while (token);
+        expect(seen).toEqual(['iris', 'housing-b', 'housing-a']);
+        await expectError(store.searchRegisteredModels({ filter: 'version = 1' }), 'INVALID_ARGUMENT', /unknown key 'version'.*name, attributes\.creation_time, attributes\.last_updated_time, tags\.<key>/);
+        await expectError(store.searchRegisteredModels({ filter: 'metrics.acc > 1' }), 'INVALID_ARGUMENT', /column 1/);
+        await expectError(store.searchRegisteredModels({ filter: `name = ` }), 'INVALID_ARGUMENT', /column 8/);
+        await expectError(store.searchRegisteredModels({ orderBy: ['tags.team'] }), 'INVALID_ARGUMENT', /name, creation_time, last_updated_time/);
+      });
+
       it('renames a model: versions, tags, aliases and history follow; old name is free', async () => {
         await store.createRegisteredModel('old', { tags: { t: '1' } });
         await versions('old', 2);
@@ -334,6 +365,37 @@ export function registryStoreConformance(name: string, makeStore: () => Promise<
         await expectError(store.searchModelVersions({ pageToken: '%%%' }), 'INVALID_ARGUMENT', /pageToken/);
         await expectError(store.searchModelVersions({ runIds: 'run-1' as never }), 'INVALID_ARGUMENT', /runIds/);
         await expectError(store.searchModelVersions({ maxResults: 50_001 }), 'INVALID_ARGUMENT', /maxResults/);
+      });
+      it('filters and orders versions with the search language (name, version, run_id, source, tags), also with name and runIds', async () => {
+        await versions('a', 3);
+        await versions('b', 2);
+        await store.createModelVersion('c', { source: '/files/c.mlship', runId: null, tags: { validated: 'no' } });
+        await store.setModelVersionTag('a', 2, 'validated', 'yes');
+        const vs = async (options: { filter?: string; orderBy?: string[]; name?: string; runIds?: string[] }) =>
+          (await store.searchModelVersions(options)).items.map((v) => `${v.name}/${v.version}`);
+        expect(await vs({ filter: `name = 'a' AND version >= 2` })).toEqual(['a/3', 'a/2']);
+        expect(await vs({ filter: `run_id = 'run-1'`, orderBy: ['name ASC'] })).toEqual(['a/1', 'b/1']);
+        expect(await vs({ filter: `run_id IS NULL` })).toEqual(['c/1']);
+        expect(await vs({ filter: `tags.validated = 'yes' OR (name = 'b' AND version = 2)`, orderBy: ['name ASC'] })).toEqual(['a/2', 'b/2']);
+        expect(await vs({ filter: `NOT tags.validated IS NULL`, orderBy: ['name DESC'] })).toEqual(['c/1', 'a/2']);
+        expect(await vs({ filter: `source LIKE '/models/b/%'`, orderBy: ['version ASC'] })).toEqual(['b/1', 'b/2']);
+        expect(await vs({ filter: `attributes.creation_time > 0 AND version IN (1, 3) AND name != 'c'`, orderBy: ['name ASC', 'version ASC'] })).toEqual(['a/1', 'a/3', 'b/1']);
+        expect(await vs({ orderBy: ['version DESC', 'name ASC'] })).toEqual(['a/3', 'a/2', 'b/2', 'a/1', 'b/1', 'c/1']);
+        expect(await vs({ name: 'a', filter: 'version < 3', orderBy: ['version ASC'] })).toEqual(['a/1', 'a/2']);
+        expect(await vs({ runIds: ['run-2'], filter: `name = 'b'` })).toEqual(['b/2']);
+        expect(await vs({ filter: `source = 'x'' OR 1=1 --'` })).toEqual([]);
+        const seen: string[] = [];
+        let token: string | undefined;
+        do {
+          const p = await store.searchModelVersions({ filter: `name IN ('a', 'b')`, orderBy: ['source ASC'], maxResults: 2, pageToken: token });
+          seen.push(...p.items.map((v) => `${v.name}/${v.version}`));
+          token = p.nextPageToken;
+        } while (token);
+        expect(seen).toEqual(['a/1', 'a/2', 'a/3', 'b/1', 'b/2']);
+        await expectError(store.searchModelVersions({ filter: `version = '1'` }), 'INVALID_ARGUMENT', /numbers only/);
+        await expectError(store.searchModelVersions({ filter: `metrics.acc > 1` }), 'INVALID_ARGUMENT', /name, version, run_id, source, attributes\.creation_time, tags\.<key>/);
+        await expectError(store.searchModelVersions({ filter: `status = 'READY'` }), 'INVALID_ARGUMENT', /unknown key 'status'/);
+        await expectError(store.searchModelVersions({ orderBy: ['tags.validated DESC'] }), 'INVALID_ARGUMENT', /cannot be ordered/);
       });
     });
 

@@ -8,5 +8,5 @@
  */
 export * from './ast.js';
 export { parseFilter, parseOrderBy } from './parser.js';
-export { compileFilter, compileOrderBy, type SqlDialect } from './compile.js';
+export { compileFilter, compileOrderBy, compileRunOrderJoins, type RunOrderJoins, type SqlDialect } from './compile.js';
 export { matchesFilter, compareRuns, compareEntities, runView, type RunView, type EntityView } from './evaluate.js';

@@ -10,7 +10,7 @@
 import type { Generated } from 'kysely';
 
 /** The schema version this build of mlship writes and reads. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** Row types of the tracking tables, for Kysely's `Kysely<TrackingDatabase>`. */
 export interface TrackingDatabase {
@@ -248,4 +248,36 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX alias_history_name_alias ON alias_history (name, alias, id)`,
     ],
   },
+  {
+    version: 3,
+    description: 'params, tags and latest_metrics clustered on (run_id, key) (WITHOUT ROWID): one b-tree lookup per key in searches and logBatch',
+    statements: [
+      ...rebuildWithoutRowid('params', `run_id TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (run_id, key)`, 'run_id, key, value', [
+        `CREATE INDEX params_key_value ON params (key, value)`,
+      ]),
+      ...rebuildWithoutRowid('tags', `run_id TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (run_id, key)`, 'run_id, key, value', [
+        `CREATE INDEX tags_key_value ON tags (key, value)`,
+      ]),
+      ...rebuildWithoutRowid(
+        'latest_metrics',
+        `run_id TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE, key TEXT NOT NULL, value REAL, step INTEGER NOT NULL, timestamp INTEGER NOT NULL, is_nan INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (run_id, key)`,
+        'run_id, key, value, step, timestamp, is_nan',
+        [`CREATE INDEX latest_metrics_key_value ON latest_metrics (key, value)`],
+      ),
+    ],
+  },
 ];
+
+/**
+ * The statements that rebuild `table` as a WITHOUT ROWID table with the same rows: create a new
+ * table, copy, drop the old one, rename, recreate its indexes (run inside the migration's transaction).
+ */
+function rebuildWithoutRowid(table: string, columns: string, columnList: string, indexes: string[]): string[] {
+  return [
+    `CREATE TABLE ${table}_v3 (${columns}) WITHOUT ROWID`,
+    `INSERT INTO ${table}_v3 (${columnList}) SELECT ${columnList} FROM ${table}`,
+    `DROP TABLE ${table}`,
+    `ALTER TABLE ${table}_v3 RENAME TO ${table}`,
+    ...indexes,
+  ];
+}

@@ -4,12 +4,14 @@
  * Shared by the SQL backends.
  */
 import type { RawBuilder } from 'kysely';
-import { compileFilter, compileOrderBy, parseFilter, parseOrderBy } from '../search/index.js';
+import { compileFilter, compileOrderBy, compileRunOrderJoins, parseFilter, parseOrderBy } from '../search/index.js';
 import type { SearchKind, SqlDialect } from '../search/index.js';
 
-/** The WHERE fragment (absent for no filter) and the complete ORDER BY list, ties included. */
+/** The WHERE fragment (absent for no filter), the LEFT JOINs the order reads, and the complete ORDER BY list, ties included. */
 export interface CompiledRunSearch {
   where: RawBuilder<boolean> | undefined;
+  /** `LEFT JOIN ...` fragments to put after `FROM runs` (one per metric, param or tag sort key). */
+  joins: RawBuilder<unknown>[];
   orderBy: RawBuilder<unknown>[];
 }
 
@@ -23,7 +25,8 @@ export interface CompiledRunSearch {
  */
 export function compileRunSearch(filter: string | undefined, orderBy: readonly string[] | undefined, dialect: SqlDialect = 'sqlite'): CompiledRunSearch {
   const parsed = parseFilter(filter);
-  return { where: parsed === null ? undefined : compileFilter(parsed, dialect), orderBy: compileOrderBy(parseOrderBy(orderBy), dialect) };
+  const order = compileRunOrderJoins(parseOrderBy(orderBy), dialect);
+  return { where: parsed === null ? undefined : compileFilter(parsed, dialect), joins: order.joins, orderBy: order.orderBy };
 }
 
 /** A compiled search of another kind: the WHERE fragment, and the ORDER BY list when `orderBy` was given. */

@@ -49,6 +49,8 @@ function writeV1File(path: string): void {
   db.prepare(`INSERT INTO runs VALUES ('r1', '0', 'old-run', 'FINISHED', 5, 6, 'active', NULL, '/tmp/a/0/r1/artifacts', NULL, 'abc', 0, NULL)`).run();
   db.prepare(`INSERT INTO metrics VALUES ('r1', 'rmse', 2.5, 0, 7, 0)`).run();
   db.prepare(`INSERT INTO latest_metrics VALUES ('r1', 'rmse', 2.5, 0, 7, 0)`).run();
+  db.prepare(`INSERT INTO params VALUES ('r1', 'alpha', '0.5')`).run();
+  db.prepare(`INSERT INTO tags VALUES ('r1', 'team', 'ml')`).run();
   db.close();
 }
 
@@ -62,25 +64,32 @@ function tables(path: string): string[] {
 }
 
 describe('SqliteRegistryStore', () => {
-  it('upgrades a real version-1 file to version 2, keeping its runs; until then both stores say how', async () => {
-    expect(SCHEMA_VERSION).toBe(2);
+  it('upgrades a real version-1 file to the current version, keeping its runs; until then both stores say how', async () => {
+    expect(SCHEMA_VERSION).toBe(3);
     const path = join(tempDir(), 'mlship.db');
     writeV1File(path);
     const registry = new SqliteRegistryStore({ path });
-    expect(await codeOf(registry.getRegisteredModel('m'))).toMatch(/^UNSUPPORTED_VERSION: the model registry .* version 1, older than 2: .*run `mlship db upgrade`/);
+    expect(await codeOf(registry.getRegisteredModel('m'))).toMatch(/^UNSUPPORTED_VERSION: the model registry .* version 1, older than 3: .*run `mlship db upgrade`/);
     const tracking = new SqliteTrackingStore({ path });
-    expect(await codeOf(tracking.getRun('r1'))).toMatch(/^UNSUPPORTED_VERSION: the tracking store .* version 1, older than 2: .*run `mlship db upgrade`/);
+    expect(await codeOf(tracking.getRun('r1'))).toMatch(/^UNSUPPORTED_VERSION: the tracking store .* version 1, older than 3: .*run `mlship db upgrade`/);
     expect(tables(path)).not.toContain('registered_models');
 
     await registry.migrate();
     const db = new Database(path, { readonly: true });
-    expect(db.prepare('SELECT version FROM schema_version ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }]);
+    expect(db.prepare('SELECT version FROM schema_version ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+    // Version 3 clusters the per-run key tables on (run_id, key), with their indexes rebuilt.
+    for (const t of ['params', 'tags', 'latest_metrics']) {
+      expect((db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`).get(t) as { sql: string }).sql).toMatch(/WITHOUT ROWID$/);
+      expect(db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND name = ?`).get(`${t}_key_value`)).toBeDefined();
+    }
     db.close();
     expect(tables(path)).toEqual(expect.arrayContaining(['registered_models', 'registered_model_tags', 'model_versions', 'model_version_tags', 'registered_model_aliases', 'alias_history']));
     // The tracking store opened before the upgrade now reads the old run unchanged.
     const run = await tracking.getRun('r1');
     expect(run.info).toMatchObject({ runName: 'old-run', status: 'FINISHED', sourceCommit: 'abc', sourceDirty: false });
     expect(run.data.metrics.rmse?.value).toBe(2.5);
+    expect(run.data.params).toEqual({ alpha: '0.5' });
+    expect(run.data.tags).toMatchObject({ team: 'ml' });
     const v = await registry.createModelVersion('m', { source: '/tmp/a/0/r1/artifacts/model', runId: 'r1' });
     await registry.setAlias('m', 'champion', v.version);
     expect((await registry.getModelVersionByAlias('m', 'champion')).runId).toBe('r1');

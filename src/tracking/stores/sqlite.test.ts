@@ -36,6 +36,23 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 }
 
 describe('SqliteTrackingStore', () => {
+  it('pages with a top-N sort near the start and with OFFSET deep in a result, in the same order', async () => {
+    const store = await openTrackingStore(`sqlite://${tempDir()}/mlship.db`);
+    for (let i = 0; i < 7; i++) {
+      const run = await store.createRun({ runName: `r${i}`, startTime: 1000 + i });
+      await store.logMetric(run.info.runId, 'm', i % 3);
+    }
+    const token = (o: number): string => Buffer.from(JSON.stringify({ o })).toString('base64url');
+    const all = (await store.searchRuns({ orderBy: ['metrics.m DESC'] })).items.map((r) => r.info.runName);
+    expect(all).toEqual(['r5', 'r2', 'r4', 'r1', 'r6', 'r3', 'r0']);
+    const near = await store.searchRuns({ orderBy: ['metrics.m DESC'], maxResults: 2, pageToken: token(3) });
+    expect(near.items.map((r) => r.info.runName)).toEqual(all.slice(3, 5));
+    expect(near.nextPageToken).toBe(token(5));
+    // Past the top-N range the store switches to OFFSET: an empty page, no next token.
+    expect(await store.searchRuns({ orderBy: ['metrics.m DESC'], maxResults: 2, pageToken: token(6000) })).toEqual({ items: [] });
+    await store.close();
+  });
+
   it('has no side effects before migrate(), and says how to create a missing store', async () => {
     const path = join(tempDir(), 'sub', 'mlship.db');
     const store = new SqliteTrackingStore({ path });

@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
-import type { Compilable, Expression, SqlBool } from 'kysely';
+import type { Compilable, Expression, RawBuilder, SqlBool } from 'kysely';
 import { MlshipError } from '../../core/index.js';
 import type { DatasetInput, Experiment, LifecycleStage, Metric, Page, Run, RunInfo, RunStatus, ViewType } from '../entities.js';
 import { DEFAULT_EXPERIMENT_ID, DEFAULT_EXPERIMENT_NAME, PARENT_RUN_ID_TAG } from '../entities.js';
@@ -57,6 +57,24 @@ const RUN_BY_ID = (() => {
   const compiled = qb.selectFrom('runs').selectAll().where('run_id', '=', '').compile();
   return { withParameters: (runId: string) => ({ compile: () => ({ ...compiled, parameters: [runId] }) }) };
 })();
+
+/** Up to this offset, a page is read as the first `offset + limit + 1` rows (a top-N sort) and the first `offset` dropped. */
+const TOP_N_MAX_OFFSET = 5000;
+
+/**
+ * The LIMIT clause of a page of `count` rows after `offset`, as integer literals. SQLite sorts a
+ * `LIMIT <literal>` query with a top-N sorter that keeps only that many rows, but not a query with
+ * `LIMIT ?` or with any OFFSET, which sorts every matching row: two to three times slower over
+ * 10,000 runs. So the first pages ask for `offset + count` rows and the caller drops `offset` of
+ * them; deep pages use OFFSET.
+ */
+function limitClause(count: number, offset: number): RawBuilder<unknown> {
+  for (const n of [count, offset]) {
+    if (!Number.isSafeInteger(n) || n < 0) throw new MlshipError('INTERNAL', `expected a non-negative integer for LIMIT/OFFSET, got ${n}`);
+  }
+  if (offset <= TOP_N_MAX_OFFSET) return sql`LIMIT ${sql.lit(offset + count)}`;
+  return sql`LIMIT ${sql.lit(count)} OFFSET ${sql.lit(offset)}`;
+}
 
 /**
  * The default tracking backend: a single SQLite file, safe for several processes at once.
@@ -544,18 +562,16 @@ export class SqliteTrackingStore extends AbstractTrackingStore {
     const limit = checkMaxResults(options.maxResults);
     const offset = decodePageToken(options.pageToken);
     const stages = viewStages(options.runViewType);
-    const { where, orderBy } = compileRunSearch(options.filter, options.orderBy);
+    const { where, joins, orderBy } = compileRunSearch(options.filter, options.orderBy);
     if (experimentIds.length === 0) return { items: [] };
+    // Sort keys are read through LEFT JOINs on (run_id, key); the order ends with start_time DESC, run_id ASC.
+    const text = sql`SELECT runs.* FROM runs ${sql.join(joins, sql` `)}
+      WHERE runs.experiment_id IN (${sql.join(experimentIds)}) AND runs.lifecycle_stage IN (${sql.join(stages)})${where ? sql` AND ${where}` : sql``}
+      ORDER BY ${sql.join(orderBy)} ${limitClause(limit + 1, offset)}`;
+    const query: Compilable = { compile: () => text.compile(qb) };
     return this.read((db) => {
-      let query = qb
-        .selectFrom('runs')
-        .selectAll('runs')
-        .where('runs.experiment_id', 'in', experimentIds)
-        .where('runs.lifecycle_stage', 'in', stages);
-      if (where) query = query.where(where as Expression<SqlBool>);
-      for (const o of orderBy) query = query.orderBy(o); // ends with start_time DESC, run_id ASC
-      query = query.limit(limit + 1).offset(offset);
-      const rows = this.all<RunRow>(db, query);
+      let rows = this.all<RunRow>(db, query);
+      if (offset > 0 && offset <= TOP_N_MAX_OFFSET) rows = rows.slice(offset);
       return page(this.toRuns(db, rows.slice(0, limit)), rows.length > limit, offset + limit);
     });
   }

@@ -1,45 +1,34 @@
 // The /api/v1 tracking and artifact routes, the OpenAPI document and the error handling, called
-// in process with app.inject over a real client (SQLite file and artifact folders in a temp dir).
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// in process with t.app.inject over a real client (SQLite file and artifact folders in a temp dir).
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MlshipClient } from '../tracking/index.js';
 import { createApp } from './app.js';
 import { openApiPath } from './openapi.js';
+import { openTestApp, readAllPages, withQuery, type TestApp } from './testing.js';
 
-let dir = '';
-let client: MlshipClient;
-let app: FastifyInstance;
+let t: TestApp;
 const internalErrors: unknown[] = [];
 const registered: { method: string; url: string }[] = [];
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'mlship-serve-app-'));
-  client = await MlshipClient.open({ trackingUri: `sqlite://${join(dir, 'mlship.db')}`, artifactRoot: join(dir, 'artifacts') });
-  app = createApp({ client, onInternalError: (err) => internalErrors.push(err) });
-  // Fastify's own list of routes, to check the OpenAPI document against.
-  app.addHook('onRoute', (r) => {
-    for (const method of [r.method].flat()) if (method !== 'HEAD') registered.push({ method, url: r.url });
+  t = await openTestApp('app', {
+    onInternalError: (err) => internalErrors.push(err),
+    configure: (app) => {
+      // Fastify's own list of routes, to check the OpenAPI document against.
+      app.addHook('onRoute', (r) => {
+        for (const method of [r.method].flat()) if (method !== 'HEAD') registered.push({ method, url: r.url });
+      });
+      app.get('/test/boom', async () => {
+        throw new TypeError('secret detail /srv/x.js');
+      });
+    },
   });
-  app.get('/test/boom', async () => {
-    throw new TypeError('secret detail /srv/x.js');
-  });
-  await app.ready();
 });
+afterAll(() => t?.close());
 
-afterAll(async () => {
-  await app?.close();
-  await client?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function call(method: InjectOptions['method'], url: string, payload?: unknown): Promise<{ status: number; body: any }> {
-  const res = await app.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as InjectOptions['payload'] }) });
-  const text = res.body;
-  return { status: res.statusCode, body: text === '' ? undefined : res.headers['content-type']?.toString().includes('json') ? JSON.parse(text) : text };
-}
+const call: TestApp['call'] = (method, url, payload) => t.call(method, url, payload);
+const names = (res: { body: { experiments: { name: string }[] } }): string[] => res.body.experiments.map((e) => e.name);
 
 describe('experiments', () => {
   it('create, get, get by name, list with paging, rename, tag, delete, restore', async () => {
@@ -54,16 +43,13 @@ describe('experiments', () => {
     expect(dup).toMatchObject({ status: 409, body: { error_code: 'ALREADY_EXISTS' } });
 
     for (const name of ['a', 'b', 'c']) expect((await call('POST', '/api/v1/experiments', { name: `page-${name}` })).status).toBe(201);
-    const seen: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await call('GET', `/api/v1/experiments?maxResults=2${token ? `&pageToken=${encodeURIComponent(token)}` : ''}`);
+    const listed = await readAllPages(async (pageToken) => {
+      const page = await call('GET', withQuery('/api/v1/experiments', { maxResults: 2, pageToken }));
       expect(page.status).toBe(200);
       expect(page.body.experiments.length).toBeLessThanOrEqual(2);
-      seen.push(...page.body.experiments.map((e: { name: string }) => e.name));
-      token = page.body.nextPageToken;
-    } while (token);
-    expect(seen).toEqual(['Default', 'housing', 'page-a', 'page-b', 'page-c']);
+      return { items: names(page), nextPageToken: page.body.nextPageToken };
+    });
+    expect(listed.items).toEqual(['Default', 'housing', 'page-a', 'page-b', 'page-c']);
 
     expect((await call('PATCH', `/api/v1/experiments/${id}`, { name: 'housing-v2' })).body.experiment.name).toBe('housing-v2');
     expect((await call('POST', `/api/v1/experiments/${id}/tags`, { key: 'owner', value: 'ana' })).status).toBe(200);
@@ -79,7 +65,7 @@ describe('experiments', () => {
   it('purges a deleted experiment with its artifacts, after which the name can be reused', async () => {
     const id = (await call('POST', '/api/v1/experiments', { name: 'to-purge' })).body.experimentId as string;
     const run = (await call('POST', '/api/v1/runs', { experimentId: id })).body.run;
-    expect((await app.inject({ method: 'PUT', url: `/api/v1/runs/${run.info.runId}/artifacts/notes.txt`, payload: 'x', headers: { 'content-type': 'text/plain' } })).statusCode).toBe(201);
+    expect((await t.app.inject({ method: 'PUT', url: `/api/v1/runs/${run.info.runId}/artifacts/notes.txt`, payload: 'x', headers: { 'content-type': 'text/plain' } })).statusCode).toBe(201);
     expect(existsSync(join(run.info.artifactUri, 'notes.txt'))).toBe(true);
 
     const active = await call('POST', `/api/v1/experiments/${id}/purge`);
@@ -96,6 +82,40 @@ describe('experiments', () => {
   it('answers NOT_FOUND for an unknown name or id', async () => {
     expect(await call('GET', '/api/v1/experiments/by-name/nope')).toMatchObject({ status: 404, body: { error_code: 'NOT_FOUND' } });
     expect(await call('GET', '/api/v1/experiments/9999')).toMatchObject({ status: 404, body: { error_code: 'NOT_FOUND' } });
+  });
+
+  it('searches with a filter (OR, parentheses) and orderBy, paging through the filtered list', async () => {
+    const teams: Record<string, string> = { 'find-a': 'nlp', 'find-b': 'cv', 'find-c': 'nlp', 'find-d': 'ops', 'other-e': 'nlp' };
+    for (const [name, team] of Object.entries(teams)) expect((await call('POST', '/api/v1/experiments', { name, tags: { team } })).status).toBe(201);
+    const search = (params: Parameters<typeof withQuery>[1]): string => withQuery('/api/v1/experiments', params);
+    const filter = "name LIKE 'find-%' AND (tags.team = 'nlp' OR tags.team = 'ops')";
+
+    const { items, pages } = await readAllPages(async (pageToken) => {
+      const page = await call('GET', search({ filter, orderBy: 'name DESC', maxResults: 2, pageToken }));
+      expect(page.status).toBe(200);
+      return { items: names(page), nextPageToken: page.body.nextPageToken };
+    });
+    expect(items).toEqual(['find-d', 'find-c', 'find-a']);
+    expect(pages).toBe(2);
+
+    // Without the parentheses AND binds first: (name LIKE 'find-%' AND nlp) OR ops.
+    expect(names(await call('GET', search({ filter: "name LIKE 'find-%' AND tags.team = 'nlp' OR tags.team = 'ops'", orderBy: 'name' })))).toEqual(['find-a', 'find-c', 'find-d']);
+    expect(names(await call('GET', search({ filter: "tags.team IN ('nlp', 'cv') AND name != 'find-c'", orderBy: ['name'] })))).toEqual(['find-a', 'find-b', 'other-e']);
+    // Several sort keys (repeated orderBy); experiment ids sort as numbers.
+    expect(names(await call('GET', search({ filter: "name LIKE 'find-%' OR name = 'other-e'", orderBy: ['attributes.experiment_id DESC', 'name'] })))).toEqual(['other-e', 'find-d', 'find-c', 'find-b', 'find-a']);
+  });
+
+  it('answers a bad search with 400 INVALID_ARGUMENT naming the position and the valid keys', async () => {
+    const bad = await call('GET', `/api/v1/experiments?filter=${encodeURIComponent("team = 'nlp'")}`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error_code).toBe('INVALID_ARGUMENT');
+    expect(bad.body.message).toContain('column 1');
+    expect(bad.body.message).toContain("unknown key 'team'");
+    expect(bad.body.message).toContain('name, attributes.name, attributes.experiment_id, attributes.creation_time, attributes.last_update_time, tags.<key>');
+    const unclosed = await call('GET', `/api/v1/experiments?filter=${encodeURIComponent("(name = 'a' OR name = 'b'")}`);
+    expect(unclosed).toMatchObject({ status: 400, body: { error_code: 'INVALID_ARGUMENT' } });
+    const badOrder = await call('GET', `/api/v1/experiments?orderBy=${encodeURIComponent('tags.team DESC')}`);
+    expect(badOrder).toMatchObject({ status: 400, body: { error_code: 'INVALID_ARGUMENT', message: expect.stringContaining('name, experiment_id, creation_time, last_update_time') } });
   });
 });
 
@@ -138,7 +158,7 @@ describe('runs', () => {
 
   it('ends a run FINISHED when no body is sent', async () => {
     const runId = (await call('POST', '/api/v1/runs', {})).body.run.info.runId;
-    const res = await app.inject({ method: 'POST', url: `/api/v1/runs/${runId}/end` });
+    const res = await t.app.inject({ method: 'POST', url: `/api/v1/runs/${runId}/end` });
     expect(res.statusCode).toBe(200);
     expect(res.json().runInfo.status).toBe('FINISHED');
   });
@@ -173,15 +193,12 @@ describe('runs', () => {
       const runId = (await call('POST', '/api/v1/runs', { experimentId: expId, runName: `r${i}` })).body.run.info.runId;
       await call('POST', `/api/v1/runs/${runId}/log-batch`, { metrics: [{ key: 'rmse', value: 10 - i }], params: [{ key: 'model', value: i % 2 ? 'rf' : 'lr' }] });
     }
-    const names: string[] = [];
-    let pageToken: string | undefined;
-    do {
+    const found = await readAllPages(async (pageToken) => {
       const page = await call('POST', '/api/v1/runs/search', { experimentIds: [expId], filter: "params.model = 'rf' OR metrics.rmse > 9.5", orderBy: ['metrics.rmse ASC'], maxResults: 2, pageToken });
       expect(page.status).toBe(200);
-      names.push(...page.body.runs.map((r: { info: { runName: string } }) => r.info.runName));
-      pageToken = page.body.nextPageToken;
-    } while (pageToken);
-    expect(names).toEqual(['r5', 'r3', 'r1', 'r0']);
+      return { items: page.body.runs.map((r: { info: { runName: string } }) => r.info.runName), nextPageToken: page.body.nextPageToken };
+    });
+    expect(found.items).toEqual(['r5', 'r3', 'r1', 'r0']);
     const bad = await call('POST', '/api/v1/runs/search', { experimentIds: [expId], filter: "params.model = 'rf' AND" });
     expect(bad).toMatchObject({ status: 400 });
     expect(bad.body.error_code).toMatch(/INVALID_ARGUMENT|PARSE_ERROR/);
@@ -196,7 +213,7 @@ describe('request validation', () => {
     expect((await call('POST', '/api/v1/experiments', { name: 'x', nmae: 'typo' })).body.message).toContain('body.nmae is not a known field');
     expect((await call('GET', '/api/v1/experiments?maxResults=0')).body).toEqual({ error_code: 'INVALID_ARGUMENT', message: 'querystring.maxResults must be >= 1' });
     expect((await call('PATCH', '/api/v1/runs/x', { status: 'DONE' })).body.message).toMatch(/^body\.status must be one of "RUNNING"/);
-    const badJson = await app.inject({ method: 'POST', url: '/api/v1/experiments', payload: '{"name":', headers: { 'content-type': 'application/json' } });
+    const badJson = await t.app.inject({ method: 'POST', url: '/api/v1/experiments', payload: '{"name":', headers: { 'content-type': 'application/json' } });
     expect(badJson.statusCode).toBe(400);
     expect(badJson.json().error_code).toBe('INVALID_ARGUMENT');
   });
@@ -218,10 +235,10 @@ describe('artifacts', () => {
   it('uploads, lists and downloads files under a run', async () => {
     const runId = (await call('POST', '/api/v1/runs', {})).body.run.info.runId;
     const bytes = Buffer.from(Array.from({ length: 70_000 }, (_, i) => i % 251));
-    const up = await app.inject({ method: 'PUT', url: `/api/v1/runs/${runId}/artifacts/model/model.mlship`, payload: bytes, headers: { 'content-type': 'application/octet-stream' } });
+    const up = await t.app.inject({ method: 'PUT', url: `/api/v1/runs/${runId}/artifacts/model/model.mlship`, payload: bytes, headers: { 'content-type': 'application/octet-stream' } });
     expect(up.statusCode).toBe(201);
     expect(up.json()).toEqual({ path: 'model/model.mlship' });
-    await app.inject({ method: 'PUT', url: `/api/v1/runs/${runId}/artifacts/report%20one.json`, payload: '{"ok":true}', headers: { 'content-type': 'application/json' } });
+    await t.app.inject({ method: 'PUT', url: `/api/v1/runs/${runId}/artifacts/report%20one.json`, payload: '{"ok":true}', headers: { 'content-type': 'application/json' } });
 
     const root = (await call('GET', `/api/v1/runs/${runId}/artifacts`)).body;
     expect(root.files).toEqual([
@@ -229,15 +246,15 @@ describe('artifacts', () => {
       { path: 'report one.json', isDir: false, size: 11 },
     ]);
     expect((await call('GET', `/api/v1/runs/${runId}/artifacts?path=model`)).body.files).toEqual([{ path: 'model/model.mlship', isDir: false, size: 70_000 }]);
-    const down = await app.inject({ method: 'GET', url: `/api/v1/runs/${runId}/artifacts/model/model.mlship` });
+    const down = await t.app.inject({ method: 'GET', url: `/api/v1/runs/${runId}/artifacts/model/model.mlship` });
     expect(down.statusCode).toBe(200);
     expect(down.headers['content-type']).toBe('application/octet-stream');
     expect(Buffer.compare(down.rawPayload, bytes)).toBe(0);
-    expect((await app.inject({ method: 'GET', url: `/api/v1/runs/${runId}/artifacts/report%20one.json` })).body).toBe('{"ok":true}');
+    expect((await t.app.inject({ method: 'GET', url: `/api/v1/runs/${runId}/artifacts/report%20one.json` })).body).toBe('{"ok":true}');
   });
 
   it('refuses uploads over the size limit and leaves nothing behind', async () => {
-    const small = createApp({ client, maxUploadBytes: 1000 });
+    const small = createApp({ client: t.client, maxUploadBytes: 1000 });
     try {
       const run = (await call('POST', '/api/v1/runs', {})).body.run;
       const res = await small.inject({ method: 'PUT', url: `/api/v1/runs/${run.info.runId}/artifacts/big.bin`, payload: Buffer.alloc(5000), headers: { 'content-type': 'application/octet-stream' } });
@@ -254,16 +271,16 @@ describe('artifacts', () => {
   it('refuses paths that escape the run folder and unknown runs or files', async () => {
     const run = (await call('POST', '/api/v1/runs', {})).body.run;
     const runId = run.info.runId as string;
-    const bad = await app.inject({ method: 'PUT', url: `/api/v1/runs/${runId}/artifacts/a%5C..%5C..%5Cx.txt`, payload: 'x', headers: { 'content-type': 'text/plain' } });
+    const bad = await t.app.inject({ method: 'PUT', url: `/api/v1/runs/${runId}/artifacts/a%5C..%5C..%5Cx.txt`, payload: 'x', headers: { 'content-type': 'text/plain' } });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error_code).toBe('INVALID_ARGUMENT');
     // A symlink inside the artifact folder pointing outside it is refused by the store.
-    const outside = join(dir, 'outside');
+    const outside = join(t.dir, 'outside');
     mkdirSync(outside, { recursive: true });
     writeFileSync(join(outside, 'secret.txt'), 'secret');
     mkdirSync(run.info.artifactUri, { recursive: true });
     symlinkSync(outside, join(run.info.artifactUri, 'link'));
-    const escaped = await app.inject({ method: 'GET', url: `/api/v1/runs/${runId}/artifacts/link/secret.txt` });
+    const escaped = await t.app.inject({ method: 'GET', url: `/api/v1/runs/${runId}/artifacts/link/secret.txt` });
     expect(escaped.statusCode).toBeGreaterThanOrEqual(400);
     expect(escaped.statusCode).toBeLessThan(500);
     expect(escaped.body).not.toContain('"secret"');
@@ -291,5 +308,18 @@ describe('OpenAPI', () => {
     expect(logMetric.responses.default.content['application/json'].schema.required).toEqual(['error_code', 'message']);
     const download = doc.paths['/api/v1/runs/{runId}/artifacts/{path}'].get;
     expect(download.parameters.map((p: { name: string }) => p.name)).toEqual(['runId', 'path']);
+    // The search routes document filter and orderBy with the keys of their kind.
+    const searches: [string, string][] = [
+      ['/api/v1/experiments', 'attributes.last_update_time'],
+      ['/api/v1/registered-models', 'attributes.last_updated_time'],
+      ['/api/v1/model-versions', 'run_id, source'],
+      ['/api/v1/registered-models/{name}/versions', 'run_id, source'],
+    ];
+    for (const [path, key] of searches) {
+      const params: { name: string; in: string; description?: string; schema: unknown }[] = doc.paths[path].get.parameters;
+      expect(params.find((p) => p.name === 'filter')).toMatchObject({ in: 'query', description: expect.stringContaining(key), schema: { type: 'string' } });
+      expect(params.find((p) => p.name === 'orderBy')).toMatchObject({ in: 'query', schema: { type: 'array', items: { type: 'string' } } });
+    }
+    expect(Object.keys(doc.paths['/api/v1/runs/search'].post.requestBody.content['application/json'].schema.properties)).toEqual(expect.arrayContaining(['filter', 'orderBy']));
   });
 });

@@ -1,41 +1,26 @@
 // The MLflow REST API 2.0 subset: the requests below replay what MLflow's Python client sends
 // (GET fields in the query string, others as JSON bodies; run_uuid next to run_id; NaN as "NaN";
 // tags as [{key, value}]) and check the responses have MLflow's shapes and error codes.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MlshipClient } from '../tracking/index.js';
-import { createApp } from './app.js';
+import { openTestApp, readAllPages, withQuery, type TestApp } from './testing.js';
 
-let dir = '';
-let client: MlshipClient;
-let app: FastifyInstance;
+let t: TestApp;
 const API = '/api/2.0/mlflow';
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'mlship-serve-mlflow-'));
-  client = await MlshipClient.open({ trackingUri: `sqlite://${join(dir, 'mlship.db')}`, artifactRoot: join(dir, 'artifacts') });
-  app = createApp({ client });
-  await app.ready();
+  t = await openTestApp('mlflow');
 });
-
-afterAll(async () => {
-  await app?.close();
-  await client?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => t?.close());
 
 /** As MLflow's `call_endpoint`: GET → query string (lists as repeated keys), others → JSON body. */
 async function mlflow(method: InjectOptions['method'], endpoint: string, json: Record<string, unknown> = {}): Promise<{ status: number; body: any }> {
   let res;
   if (method === 'GET') {
-    const q = new URLSearchParams();
-    for (const [k, v] of Object.entries(json)) for (const item of [v].flat()) q.append(k, String(item));
-    res = await app.inject({ method, url: `${API}/${endpoint}?${q.toString()}` });
+    res = await t.app.inject({ method, url: withQuery(`${API}/${endpoint}`, json as Parameters<typeof withQuery>[1]) });
   } else {
-    res = await app.inject({ method, url: `${API}/${endpoint}`, payload: JSON.stringify(json), headers: { 'content-type': 'application/json' } });
+    res = await t.app.inject({ method, url: `${API}/${endpoint}`, payload: JSON.stringify(json), headers: { 'content-type': 'application/json' } });
   }
   return { status: res.statusCode, body: res.json() };
 }
@@ -170,15 +155,12 @@ describe('MLflow tracking API', () => {
       const id = (await mlflow('POST', 'runs/create', { experiment_id: experimentId, start_time: t0 + 100 + i, run_name: `s${i}` })).body.run.info.run_id;
       await mlflow('POST', 'runs/log-batch', { run_id: id, metrics: [{ key: 'rmse', value: 1 + i, timestamp: t0, step: 0 }] });
     }
-    const names: string[] = [];
-    let page_token: string | undefined;
-    do {
-      const page = await mlflow('POST', 'runs/search', { experiment_ids: [experimentId], filter: 'metrics.rmse >= 1', run_view_type: 'ACTIVE_ONLY', max_results: 3, order_by: ['metrics.rmse DESC'], ...(page_token ? { page_token } : {}) });
+    const found = await readAllPages(async (page_token) => {
+      const page = await mlflow('POST', 'runs/search', { experiment_ids: [experimentId], filter: 'metrics.rmse >= 1', run_view_type: 'ACTIVE_ONLY', max_results: 3, order_by: ['metrics.rmse DESC'], page_token });
       expect(page.status).toBe(200);
-      names.push(...page.body.runs.map((r: { info: { run_name: string } }) => r.info.run_name));
-      page_token = page.body.next_page_token;
-    } while (page_token);
-    expect(names).toEqual(['s3', 's2', 's1', 's0']);
+      return { items: page.body.runs.map((r: { info: { run_name: string } }) => r.info.run_name), nextPageToken: page.body.next_page_token };
+    });
+    expect(found.items).toEqual(['s3', 's2', 's1', 's0']);
     expect((await mlflow('POST', 'runs/search', { experiment_ids: [experimentId], filter: 'metrics.rmse <' })).body.error_code).toBe('INVALID_PARAMETER_VALUE');
   });
 
@@ -191,7 +173,7 @@ describe('MLflow tracking API', () => {
     const next = await mlflow('GET', 'experiments/search', { filter: "name LIKE 'mlflow-%'", order_by: ['name DESC'], max_results: 1, page_token: filtered.body.next_page_token });
     expect(next.body.experiments.map((e: { name: string }) => e.name)).toEqual(['mlflow-exp']);
     expect((await mlflow('POST', 'experiments/search', { filter: "tags.team = 'ml'" })).body.experiments.map((e: { name: string }) => e.name)).toEqual(['mlflow-exp']);
-    expect((await mlflow('POST', 'experiments/search', { filter: 'creation_time > 5' })).body.error_code).toBe('INVALID_PARAMETER_VALUE');
+    expect((await mlflow('POST', 'experiments/search', { filter: 'metrics.rmse > 5' })).body.error_code).toBe('INVALID_PARAMETER_VALUE');
 
     expect(await mlflow('POST', 'experiments/update', { experiment_id: experimentId, new_name: 'mlflow-renamed' })).toEqual({ status: 200, body: {} });
     expect(await mlflow('POST', 'experiments/delete', { experiment_id: experimentId })).toEqual({ status: 200, body: {} });
@@ -215,7 +197,7 @@ describe('MLflow model registry API', () => {
     expect(created.body.registered_model).toMatchObject({ name: 'mlflow-model', description: 'd', tags: [{ key: 'k', value: 'v' }], latest_versions: [], aliases: [] });
     expect(await mlflow('POST', 'registered-models/create', { name: 'mlflow-model' })).toMatchObject({ status: 400, body: { error_code: 'RESOURCE_ALREADY_EXISTS' } });
 
-    const source = join(dir, 'artifacts', 'somewhere', 'model');
+    const source = join(t.dir, 'artifacts', 'somewhere', 'model');
     const mv = await mlflow('POST', 'model-versions/create', { name: 'mlflow-model', source, run_id: runId });
     expect(mv.body.model_version).toEqual({
       name: 'mlflow-model',
@@ -261,5 +243,65 @@ describe('MLflow model registry API', () => {
     expect((await mlflow('GET', 'registered-models/get-model-version-by-alias', { name: 'mlflow-model', alias: 'champion' })).body.error_code).toBe('RESOURCE_DOES_NOT_EXIST');
     expect(await mlflow('DELETE', 'registered-models/delete', { name: 'mlflow-model' })).toEqual({ status: 200, body: {} });
     expect((await mlflow('GET', 'registered-models/get', { name: 'mlflow-model' })).body.error_code).toBe('RESOURCE_DOES_NOT_EXIST');
+  });
+});
+
+describe('MLflow searches (filters passed to the store)', () => {
+  const names = (list: { name: string }[]): string[] => list.map((e) => e.name);
+
+  it('experiments/search: OR and parentheses, order_by, paging with a filter, filter_string', async () => {
+    const teams: Record<string, string> = { 'mf-a': 'nlp', 'mf-b': 'cv', 'mf-c': 'nlp', 'mf-d': 'ops' };
+    for (const [name, team] of Object.entries(teams)) expect((await mlflow('POST', 'experiments/create', { name, tags: [{ key: 'team-name', value: team }] })).status).toBe(200);
+    // MLflow quotes keys with special characters in double quotes or backticks.
+    const filter = `name LIKE 'mf-%' AND (tags."team-name" = 'nlp' OR tags.\`team-name\` = 'ops')`;
+    for (const method of ['POST', 'GET'] as const) {
+      const found = await readAllPages(async (page_token) => {
+        const page = await mlflow(method, 'experiments/search', { filter, order_by: ['name DESC'], max_results: 2, page_token });
+        expect(page.status).toBe(200);
+        return { items: names(page.body.experiments), nextPageToken: page.body.next_page_token };
+      });
+      expect(found).toEqual({ items: ['mf-d', 'mf-c', 'mf-a'], pages: 2 });
+    }
+    const byId = await mlflow('POST', 'experiments/search', { filter_string: "name LIKE 'mf-%' AND tags.`team-name` != 'cv'", order_by: ['experiment_id DESC'] });
+    expect(names(byId.body.experiments)).toEqual(['mf-d', 'mf-c', 'mf-a']);
+    expect(await mlflow('POST', 'experiments/search', { filter: "name = 'mf-a'", filter_string: "name = 'mf-b'" })).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE' } });
+  });
+
+  it('registered-models/search and model-versions/search: OR and parentheses, order_by, paging, MLflow key spellings', async () => {
+    for (const [name, stage, count] of [['mf-model-a', 'prod', 3], ['mf-model-b', 'dev', 1], ['mf-model-c', 'prod', 2]] as const) {
+      expect((await mlflow('POST', 'registered-models/create', { name, tags: [{ key: 'stage', value: stage }] })).status).toBe(200);
+      for (let v = 1; v <= count; v++) expect((await mlflow('POST', 'model-versions/create', { name, source: `/models/${name}/${v}` })).status).toBe(200);
+    }
+    expect((await mlflow('POST', 'model-versions/set-tag', { name: 'mf-model-c', version: 1, key: 'validated', value: 'yes' })).status).toBe(200);
+
+    const models = await readAllPages(async (page_token) => {
+      const page = await mlflow('GET', 'registered-models/search', { filter: "name LIKE 'mf-model-%' AND (tags.stage = 'prod' OR name = 'mf-model-b')", order_by: ['name DESC'], max_results: 2, page_token });
+      expect(page.status).toBe(200);
+      return { items: names(page.body.registered_models), nextPageToken: page.body.next_page_token };
+    });
+    expect(models).toEqual({ items: ['mf-model-c', 'mf-model-b', 'mf-model-a'], pages: 2 });
+    const a = (await mlflow('GET', 'registered-models/search', { filter: "name = 'mf-model-a'" })).body.registered_models;
+    expect(a).toEqual([expect.objectContaining({ name: 'mf-model-a', latest_versions: [expect.objectContaining({ version: '3' })], tags: [{ key: 'stage', value: 'prod' }] })]);
+
+    const versions = await readAllPages(async (page_token) => {
+      const filter = "(name = 'mf-model-a' AND version_number >= 2) OR (name = 'mf-model-c' AND tags.validated = 'yes')";
+      const page = await mlflow('GET', 'model-versions/search', { filter, order_by: ['name DESC', 'version_number ASC'], max_results: 2, page_token });
+      expect(page.status).toBe(200);
+      return { items: page.body.model_versions.map((v: { name: string; version: string }) => `${v.name}/${v.version}`), nextPageToken: page.body.next_page_token };
+    });
+    expect(versions).toEqual({ items: ['mf-model-c/1', 'mf-model-a/2', 'mf-model-a/3'], pages: 2 });
+    const bySource = await mlflow('GET', 'model-versions/search', { filter: "source_path LIKE '/models/mf-model-b/%'" });
+    expect(bySource.body.model_versions.map((v: { source: string }) => v.source)).toEqual(['/models/mf-model-b/1']);
+  });
+
+  it('answers a bad key with INVALID_PARAMETER_VALUE (400) naming the valid keys', async () => {
+    const experiments = await mlflow('POST', 'experiments/search', { filter: "team = 'nlp'" });
+    expect(experiments).toEqual({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE', message: expect.stringContaining('attributes.experiment_id') } });
+    expect(experiments.body.message).toContain('column 1');
+    const models = await mlflow('GET', 'registered-models/search', { filter: "name = 'x' AND run_id = 'y'" });
+    expect(models).toEqual({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE', message: expect.stringContaining('name, attributes.creation_time, attributes.last_updated_time, tags.<key>') } });
+    const versions = await mlflow('GET', 'model-versions/search', { filter: "current_stage = 'Production'" });
+    expect(versions).toEqual({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE', message: expect.stringContaining('name, version, run_id, source, attributes.creation_time, tags.<key>') } });
+    expect((await mlflow('GET', 'model-versions/search', { order_by: ['stage DESC'] })).status).toBe(400);
   });
 });

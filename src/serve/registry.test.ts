@@ -1,40 +1,23 @@
 // The /api/v1 registry routes (models, versions, aliases, promotion gate, rollback, lineage, model
 // URIs), in process with app.inject over a real client in a temp folder.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MlshipClient } from '../tracking/index.js';
-import { createApp } from './app.js';
+import { openTestApp, readAllPages, withQuery, type TestApp } from './testing.js';
 
-let dir = '';
-let client: MlshipClient;
-let app: FastifyInstance;
-
+let t: TestApp;
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'mlship-serve-registry-'));
-  client = await MlshipClient.open({ trackingUri: `sqlite://${join(dir, 'mlship.db')}`, artifactRoot: join(dir, 'artifacts') });
-  app = createApp({ client });
-  await app.ready();
+  t = await openTestApp('registry');
 });
+afterAll(() => t?.close());
 
-afterAll(async () => {
-  await app?.close();
-  await client?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function call(method: InjectOptions['method'], url: string, payload?: unknown): Promise<{ status: number; body: any }> {
-  const res = await app.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as InjectOptions['payload'] }) });
-  return { status: res.statusCode, body: res.body === '' ? undefined : res.json() };
-}
+const call: TestApp['call'] = (method, url, payload) => t.call(method, url, payload);
 
 /** A run with an rmse metric and a (fake) model package uploaded at model/model.mlship. */
 async function trainedRun(rmse: number, content: string): Promise<string> {
   const runId = (await call('POST', '/api/v1/runs', { experimentName: 'registry-exp', sourceCommit: 'c0ffee', sourceDirty: true })).body.run.info.runId as string;
   expect((await call('POST', `/api/v1/runs/${runId}/log-batch`, { metrics: [{ key: 'rmse', value: rmse }], params: [{ key: 'model', value: 'hgb' }] })).status).toBe(200);
-  const up = await app.inject({ method: 'PUT', url: `/api/v1/runs/${runId}/artifacts/model/model.mlship`, payload: content, headers: { 'content-type': 'application/octet-stream' } });
+  const up = await t.app.inject({ method: 'PUT', url: `/api/v1/runs/${runId}/artifacts/model/model.mlship`, payload: content, headers: { 'content-type': 'application/octet-stream' } });
   expect(up.statusCode).toBe(201);
   return runId;
 }
@@ -54,12 +37,12 @@ describe('registry API', () => {
     const v1 = await call('POST', '/api/v1/registered-models/housing/versions', { modelUri: `runs:/${runA}/model`, description: 'first' });
     expect(v1.status).toBe(201);
     expect(v1.body.modelVersion).toMatchObject({ name: 'housing', version: 1, runId: runA, description: 'first', status: 'READY', aliases: [] });
-    expect(v1.body.modelVersion.source.startsWith(join(dir, 'artifacts', 'registry'))).toBe(true);
+    expect(v1.body.modelVersion.source.startsWith(join(t.dir, 'artifacts', 'registry'))).toBe(true);
     const v2 = await call('POST', '/api/v1/registered-models/housing/versions', { modelUri: `runs:/${runB}/model` });
     expect(v2.body.modelVersion.version).toBe(2);
 
-    const inPlace = await call('POST', '/api/v1/registered-models/other/versions', { source: join(dir, 'somewhere'), runId: null });
-    expect(inPlace.body.modelVersion).toMatchObject({ name: 'other', version: 1, source: join(dir, 'somewhere'), runId: null });
+    const inPlace = await call('POST', '/api/v1/registered-models/other/versions', { source: join(t.dir, 'somewhere'), runId: null });
+    expect(inPlace.body.modelVersion).toMatchObject({ name: 'other', version: 1, source: join(t.dir, 'somewhere'), runId: null });
     expect(await call('POST', '/api/v1/registered-models/other/versions', { source: '/x', modelUri: 'runs:/y/model' })).toMatchObject({ status: 400, body: { error_code: 'INVALID_ARGUMENT' } });
     expect(await call('POST', '/api/v1/registered-models/housing/versions', { modelUri: 'runs:/no-such-run/model' })).toMatchObject({ status: 404, body: { error_code: 'NOT_FOUND' } });
   });
@@ -155,5 +138,67 @@ describe('registry API', () => {
     expect(existsSync(v1.source)).toBe(false);
     expect((await call('GET', '/api/v1/registered-models/housing')).status).toBe(404);
     expect((await call('POST', '/api/v1/registered-models', { name: 'housing' })).status).toBe(201);
+  });
+});
+
+describe('registry search', () => {
+  const search = (path: string, params: Parameters<typeof withQuery>[1]): string => withQuery(`/api/v1/${path}`, params);
+  const modelNames = (res: { body: { registeredModels: { name: string }[] } }): string[] => res.body.registeredModels.map((m) => m.name);
+  const versions = (res: { body: { modelVersions: { name: string; version: number }[] } }): string[] => res.body.modelVersions.map((v) => `${v.name}/${v.version}`);
+
+  it('creates models and versions to search', async () => {
+    const models: [string, Record<string, string>, number][] = [
+      ['srch-a', { stage: 'prod', team: 'ml' }, 3],
+      ['srch-b', { stage: 'dev', team: 'ml' }, 1],
+      ['srch-c', { stage: 'prod', team: 'ops' }, 2],
+      ['srch-d', {}, 0],
+    ];
+    for (const [name, tags, count] of models) {
+      expect((await call('POST', '/api/v1/registered-models', { name, tags })).status).toBe(201);
+      for (let v = 1; v <= count; v++) expect((await call('POST', `/api/v1/registered-models/${name}/versions`, { source: `/models/${name}/${v}` })).status).toBe(201);
+    }
+    for (const [name, version] of [['srch-a', 2], ['srch-a', 3], ['srch-c', 1]] as const) {
+      expect((await call('POST', `/api/v1/registered-models/${name}/versions/${version}/tags`, { key: 'validated', value: 'yes' })).status).toBe(200);
+    }
+  });
+
+  it('registered models: filter with OR and parentheses, orderBy, paging through the filtered list', async () => {
+    const filter = "name LIKE 'srch-%' AND (tags.stage = 'prod' OR tags.team = 'ml')";
+    const { items, pages } = await readAllPages(async (pageToken) => {
+      const page = await call('GET', search('registered-models', { filter, orderBy: 'name DESC', maxResults: 2, pageToken }));
+      expect(page.status).toBe(200);
+      return { items: modelNames(page), nextPageToken: page.body.nextPageToken };
+    });
+    expect(items).toEqual(['srch-c', 'srch-b', 'srch-a']);
+    expect(pages).toBe(2);
+    // nameLike and filter combine by AND; a tag that is missing matches no comparison.
+    expect(modelNames(await call('GET', search('registered-models', { nameLike: 'srch-%', filter: "tags.team != 'ml'" })))).toEqual(['srch-c']);
+    expect(modelNames(await call('GET', search('registered-models', { filter: "tags.stage ILIKE 'PROD' AND name IN ('srch-a', 'srch-b', 'srch-d')" })))).toEqual(['srch-a']);
+  });
+
+  it('model versions: filter with OR and parentheses, several sort keys, paging; per model too', async () => {
+    const filter = "(name = 'srch-a' AND version >= 2) OR (name = 'srch-c' AND tags.validated = 'yes')";
+    const found = await readAllPages(async (pageToken) => {
+      const page = await call('GET', search('model-versions', { filter, orderBy: ['name DESC', 'version ASC'], maxResults: 2, pageToken }));
+      expect(page.status).toBe(200);
+      expect(page.body.modelVersions.length).toBeLessThanOrEqual(2);
+      return { items: versions(page), nextPageToken: page.body.nextPageToken };
+    });
+    expect(found).toEqual({ items: ['srch-c/1', 'srch-a/2', 'srch-a/3'], pages: 2 });
+    expect(versions(await call('GET', search('model-versions', { name: 'srch-a', filter: "source LIKE '%/1' OR tags.validated = 'yes'", orderBy: 'version DESC' })))).toEqual(['srch-a/3', 'srch-a/2', 'srch-a/1']);
+
+    expect(versions(await call('GET', search('registered-models/srch-a/versions', { filter: "tags.validated = 'yes'", orderBy: 'version ASC' })))).toEqual(['srch-a/2', 'srch-a/3']);
+    expect(versions(await call('GET', search('registered-models/srch-c/versions', { orderBy: 'source DESC', maxResults: 1 })))).toEqual(['srch-c/2']);
+  });
+
+  it('answers a bad key with 400 INVALID_ARGUMENT naming the position and the valid keys', async () => {
+    const model = await call('GET', search('registered-models', { filter: "name = 'x' OR version > 1" }));
+    expect(model.status).toBe(400);
+    expect(model.body).toMatchObject({ error_code: 'INVALID_ARGUMENT', message: expect.stringContaining('column 15') });
+    expect(model.body.message).toContain('name, attributes.creation_time, attributes.last_updated_time, tags.<key>');
+    const version = await call('GET', search('model-versions', { filter: "stage = 'prod'" }));
+    expect(version).toMatchObject({ status: 400, body: { error_code: 'INVALID_ARGUMENT', message: expect.stringContaining('name, version, run_id, source, attributes.creation_time, tags.<key>') } });
+    const perModel = await call('GET', search('registered-models/srch-a/versions', { orderBy: 'tags.validated' }));
+    expect(perModel).toMatchObject({ status: 400, body: { error_code: 'INVALID_ARGUMENT', message: expect.stringContaining('name, version, run_id, source, creation_time') } });
   });
 });

@@ -3,6 +3,7 @@
  * (fast-json-stringify) and the OpenAPI document are all generated from these, so each shape is
  * written once.
  */
+import { SEARCH_KINDS, type SearchKind } from '../tracking/index.js';
 
 /** A schema value; kept loose so literal schemas can be composed freely. */
 export type Schema = Record<string, unknown>;
@@ -34,6 +35,39 @@ export function out(properties: Record<string, unknown>, required: string[] = Ob
 }
 
 export const arr = (items: unknown): Schema => ({ type: 'array', items });
+
+// ------------------------------------------------------------------ paging and search (requests)
+
+/** The page size field of every list and search route. */
+export const maxResults = { type: 'integer', minimum: 1, maximum: 50000, description: 'page size; default 1000' } as const;
+/** The page token field of every list and search route. */
+export const pageToken = { type: 'string', description: 'the nextPageToken of the previous page' } as const;
+
+/**
+ * The `filter` and `orderBy` fields of a search route over `kind`, documented with that kind's keys
+ * (from the search language's own key table, so the docs cannot drift from what the parser takes):
+ * the same language as run search (`= != < <= > >= LIKE ILIKE IN`, `AND`, `OR`, parentheses). In a
+ * query string, repeat `orderBy` for several keys (`?orderBy=name&orderBy=...`).
+ *
+ * @example
+ * ```ts
+ * obj({ ...searchFields('experiment', "name LIKE 'h%'"), maxResults, pageToken });
+ * ```
+ */
+export function searchFields(kind: SearchKind, example: string): { filter: Schema; orderBy: Schema } {
+  const spec = SEARCH_KINDS[kind];
+  return {
+    filter: {
+      type: 'string',
+      description: `a filter in the search language over ${spec.keyList}, with = != < <= > >= LIKE ILIKE IN, AND, OR and parentheses, e.g. \`${example}\`; a bad filter is INVALID_ARGUMENT naming the position and the valid keys`,
+    },
+    orderBy: {
+      type: 'array',
+      items: { type: 'string' },
+      description: `sort keys: ${spec.orderAttributes.join(', ')}, each with an optional ASC (default) or DESC, e.g. \`name DESC\``,
+    },
+  };
+}
 
 /** JSON numbers for metric values: NaN and ±Infinity become the strings `"NaN"`, `"Infinity"`, `"-Infinity"`. */
 export function jsonNumber(v: number): number | string {

@@ -61,6 +61,21 @@ describe('startServer (mlship/serve)', () => {
     expect(await json(`${server.url}/api/v1/runs/nope`)).toEqual({ status: 404, body: { error_code: 'NOT_FOUND', message: "no run with id 'nope'" } });
   });
 
+  it('searches experiments, registered models and versions with the search language over HTTP', async () => {
+    for (const [name, team] of [['e2e-nlp', 'nlp'], ['e2e-cv', 'cv'], ['e2e-ops', 'ops']]) expect((await json(`${server.url}/api/v1/experiments`, post({ name, tags: { team } }))).status).toBe(201);
+    const q = new URLSearchParams([['filter', "name LIKE 'e2e-%' AND (tags.team = 'nlp' OR tags.team = 'ops')"], ['orderBy', 'name DESC']]);
+    const mine = await json(`${server.url}/api/v1/experiments?${q.toString()}`);
+    expect(mine.body.experiments.map((e: { name: string }) => e.name)).toEqual(['e2e-ops', 'e2e-nlp']);
+
+    // MLflow's API takes the same filters: OR and parentheses, MLflow's key spellings.
+    for (const v of [1, 2, 3]) expect((await json(`${server.url}/api/2.0/mlflow/model-versions/create`, post({ name: 'e2e-model', source: `/models/${v}` }))).status).toBe(200);
+    const mq = new URLSearchParams([['filter', "name = 'e2e-model' AND (version_number = 1 OR source_path = '/models/3')"], ['order_by', 'version_number DESC']]);
+    const versions = await json(`${server.url}/api/2.0/mlflow/model-versions/search?${mq.toString()}`);
+    expect(versions.body.model_versions.map((v: { version: string }) => v.version)).toEqual(['3', '1']);
+    const bad = await json(`${server.url}/api/2.0/mlflow/registered-models/search?filter=${encodeURIComponent("stage = 'prod'")}`);
+    expect(bad).toEqual({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE', message: expect.stringContaining('tags.<key>') } });
+  });
+
   it('says when the port is taken', async () => {
     const port = Number(new URL(server.url).port);
     await expect(startServer({ port, trackingUri: `sqlite://${join(dir, 'api2', 'mlship.db')}` })).rejects.toMatchObject({ code: 'IO_ERROR', message: expect.stringContaining(`port ${port}`) });

@@ -3,11 +3,13 @@
  * shapes (snake_case, tags as `[{ key, value }]`, int64s as numbers, NaN as `"NaN"`), so MLflow
  * clients (`mlflow.log_metric`, `MlflowClient`, `mlflow.register_model`) can log to mlship.
  * `GET` requests take their fields in the query string and the others in a JSON body, as MLflow's
- * Python client sends them. Errors use MLflow's codes (see `toMlflowHttpError`).
+ * Python client sends them. Searches (runs, experiments, registered models, model versions) hand
+ * MLflow's `filter` and `order_by` to the store unchanged: MLflow's filter syntax is a subset of
+ * mlship's search language. Errors use MLflow's codes (see `toMlflowHttpError`).
  */
 import type { FastifyInstance } from 'fastify';
 import { MlshipError } from '../../core/index.js';
-import type { DatasetInput, Experiment, Metric, ModelVersion, RegisteredModel, Run, RunInfo, RunStatus, ViewType } from '../../tracking/index.js';
+import type { DatasetInput, Experiment, Metric, ModelVersion, Page, RegisteredModel, Run, RunInfo, RunStatus, ViewType } from '../../tracking/index.js';
 import type { ServeContext } from '../context.js';
 import { arr, jsonNumber, ok, out, parseJsonNumber, str, type Schema } from '../schemas.js';
 
@@ -208,7 +210,7 @@ function statusOf(status: string | undefined): RunStatus | undefined {
   throw invalid('status', `status must be RUNNING, FINISHED, FAILED or KILLED, got ${JSON.stringify(status)} (mlship has no SCHEDULED runs)`, status);
 }
 
-/** Offset page tokens for the lists this module pages itself (filtered experiments, models). */
+/** Offset page tokens for the lists this module pages itself (metric history). */
 function offsetOf(token: string | undefined): number {
   if (!token) return 0;
   const n = Number(Buffer.from(token, 'base64url').toString('utf8').replace(/^o:/, ''));
@@ -224,47 +226,27 @@ function pageOf<T>(items: T[], maxResults: number | undefined, token: string | u
   return { items: page, next: start + size < items.length ? offsetToken(start + size) : undefined };
 }
 
-/** One `<field> <op> '<value>'` comparison of the small filters MLflow's registry and experiment searches take. */
-interface Clause {
-  field: string;
-  op: string;
-  values: string[];
+/** The search fields MLflow's clients send: `filter` (`filter_string` is accepted too), `order_by`, `max_results`, `page_token`. */
+interface MlflowSearch {
+  filter?: string;
+  filter_string?: string;
+  order_by?: string[];
+  max_results?: number;
+  page_token?: string;
 }
 
-const CLAUSE = /^\s*([A-Za-z_][\w.]*|`[^`]+`)\s*(=|!=|ILIKE|LIKE|IN)\s*('(?:[^']|'')*'|"(?:[^"]|"")*"|\((?:[^()]*)\))\s*$/i;
+const searchFields = { filter: str, filter_string: str, order_by: stringList, max_results: { type: 'integer', minimum: 1, maximum: 50000 }, page_token: str } as const;
 
-/** Parses `a = 'x' AND b LIKE 'y%' AND c IN ('p', 'q')`; INVALID_ARGUMENT naming what is supported otherwise. */
-function parseClauses(filter: string | undefined, supported: string): Clause[] {
-  if (!filter || filter.trim() === '') return [];
-  return filter.split(/\s+AND\s+/i).map((part) => {
-    const m = CLAUSE.exec(part);
-    if (!m) throw invalid('filter', `mlship cannot evaluate the filter ${JSON.stringify(filter)} here; it supports ${supported}`, filter);
-    const unquote = (s: string): string => s.slice(1, -1).replace(s[0] === "'" ? /''/g : /""/g, s[0]!);
-    const raw = m[3]!;
-    const values = raw.startsWith('(') ? [...raw.slice(1, -1).matchAll(/'(?:[^']|'')*'|"(?:[^"]|"")*"/g)].map((v) => unquote(v[0])) : [unquote(raw)];
-    return { field: m[1]!.replace(/`/g, '').toLowerCase(), op: m[2]!.toUpperCase(), values };
-  });
-}
-
-function likeRegExp(pattern: string, caseInsensitive: boolean): RegExp {
-  const body = pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.');
-  return new RegExp(`^${body}$`, caseInsensitive ? 'is' : 's');
-}
-
-function matches(value: string | undefined, c: Clause): boolean {
-  if (value === undefined) return c.op === '!=';
-  switch (c.op) {
-    case '=':
-      return value === c.values[0];
-    case '!=':
-      return value !== c.values[0];
-    case 'LIKE':
-      return likeRegExp(c.values[0]!, false).test(value);
-    case 'ILIKE':
-      return likeRegExp(c.values[0]!, true).test(value);
-    default:
-      return c.values.includes(value);
+/**
+ * The store's search options from MLflow's fields. The filter goes to the store as is: MLflow's
+ * filter syntax is a subset of mlship's search language, so the store parses it (a bad one is
+ * INVALID_ARGUMENT naming the position and the valid keys, sent as INVALID_PARAMETER_VALUE).
+ */
+function searchOptions(q: MlflowSearch): { filter?: string; orderBy?: string[]; maxResults?: number; pageToken?: string } {
+  if (q.filter && q.filter_string && q.filter !== q.filter_string) {
+    throw invalid('filter', `filter and filter_string differ (${JSON.stringify(q.filter)} vs ${JSON.stringify(q.filter_string)}): send one of them`, q.filter_string);
   }
+  return { filter: q.filter || q.filter_string || undefined, orderBy: q.order_by, maxResults: q.max_results, pageToken: q.page_token || undefined };
 }
 
 // ------------------------------------------------------------------ routes
@@ -311,51 +293,18 @@ export async function mlflowRoutes(app: FastifyInstance, { client }: ServeContex
     },
   );
 
-  const searchExperiments = async (q: { max_results?: number; page_token?: string; filter?: string; order_by?: string[]; view_type?: ViewType }) => {
-    const orderBy = q.order_by ?? [];
-    if (!q.filter && orderBy.length === 0) {
-      const page = await store.searchExperiments({ viewType: q.view_type, maxResults: q.max_results, pageToken: q.page_token });
-      return { experiments: page.items.map(toMlflowExperiment), next_page_token: page.nextPageToken };
-    }
-    const clauses = parseClauses(q.filter, "name = / != / LIKE / ILIKE '<value>' and tags.<key> = '<value>', joined by AND");
-    const all: Experiment[] = [];
-    let token: string | undefined;
-    do {
-      const page = await store.searchExperiments({ viewType: q.view_type, maxResults: 50000, pageToken: token });
-      all.push(...page.items);
-      token = page.nextPageToken;
-    } while (token);
-    const field = (e: Experiment, f: string): string | undefined =>
-      f === 'name' || f === 'attribute.name' || f === 'attributes.name' ? e.name : f.startsWith('tags.') || f.startsWith('tag.') ? e.tags[f.slice(f.indexOf('.') + 1)] : undefined;
-    for (const c of clauses) {
-      if (!(c.field.endsWith('name') || c.field.startsWith('tag'))) throw invalid('filter', `mlship cannot filter experiments on ${c.field}; use name or tags.<key>`, q.filter);
-    }
-    const filtered = all.filter((e) => clauses.every((c) => matches(field(e, c.field), c)));
-    const keys = orderBy.map((o) => {
-      const m = /^\s*(?:attributes?\.)?(name|experiment_id|creation_time|last_update_time)\s*(ASC|DESC)?\s*$/i.exec(o);
-      if (!m) throw invalid('order_by', `cannot order experiments by ${JSON.stringify(o)}; use name, experiment_id, creation_time or last_update_time, optionally with ASC or DESC`, o);
-      return { key: m[1]!.toLowerCase(), desc: (m[2] ?? 'ASC').toUpperCase() === 'DESC' };
-    });
-    const valueOf = (e: Experiment, k: string): string | number =>
-      k === 'name' ? e.name : k === 'experiment_id' ? Number(e.experimentId) : k === 'creation_time' ? e.creationTime : e.lastUpdateTime;
-    filtered.sort((a, b) => {
-      for (const { key, desc } of keys) {
-        const x = valueOf(a, key);
-        const y = valueOf(b, key);
-        if (x !== y) return (x < y ? -1 : 1) * (desc ? -1 : 1);
-      }
-      return 0;
-    });
-    const page = pageOf(filtered, q.max_results, q.page_token);
-    return { experiments: page.items.map(toMlflowExperiment), next_page_token: page.next };
+  type ExperimentSearch = MlflowSearch & { view_type?: ViewType };
+  const searchExperiments = async (q: ExperimentSearch) => {
+    const page = await store.searchExperiments({ viewType: q.view_type, ...searchOptions(q) });
+    return { experiments: page.items.map(toMlflowExperiment), next_page_token: page.nextPageToken };
   };
   const searchExperimentsSchema = {
     ...mlflow('search experiments'),
     response: { 200: out({ experiments: arr(mlflowExperiment), next_page_token: str }, ['experiments']) },
   };
-  const searchExperimentsFields = { max_results: { type: 'integer', minimum: 1, maximum: 50000 }, page_token: str, filter: str, order_by: stringList, view_type: viewType };
-  app.post('/experiments/search', { schema: { ...searchExperimentsSchema, body: req(searchExperimentsFields) } }, async (r) => searchExperiments(r.body as Parameters<typeof searchExperiments>[0]));
-  app.get('/experiments/search', { schema: { ...searchExperimentsSchema, querystring: req(searchExperimentsFields) } }, async (r) => searchExperiments(r.query as Parameters<typeof searchExperiments>[0]));
+  const searchExperimentsFields = { ...searchFields, view_type: viewType };
+  app.post('/experiments/search', { schema: { ...searchExperimentsSchema, body: req(searchExperimentsFields) } }, async (r) => searchExperiments(r.body as ExperimentSearch));
+  app.get('/experiments/search', { schema: { ...searchExperimentsSchema, querystring: req(searchExperimentsFields) } }, async (r) => searchExperiments(r.query as ExperimentSearch));
 
   const experimentIdBody = req({ experiment_id: { type: 'string', minLength: 1 } }, ['experiment_id']);
   app.post('/experiments/delete', { schema: { ...mlflow('delete an experiment (restorable)'), body: experimentIdBody, response: okOut } }, async (r) => {
@@ -444,21 +393,20 @@ export async function mlflowRoutes(app: FastifyInstance, { client }: ServeContex
     return {};
   });
 
-  app.post(
-    '/runs/log-parameter',
-    { schema: { ...mlflow('log a param'), body: req({ ...runIdFields, key: { type: 'string', minLength: 1 }, value: str }, ['key', 'value']), response: okOut } },
-    async (r) => {
-      const b = r.body as { run_id?: string; key: string; value: string };
-      await store.logParam(runIdOf(b), b.key, b.value);
-      return {};
-    },
-  );
+  /** The body of log-parameter and set-tag: a run and one key/value pair. */
+  const runKeyValue = req({ ...runIdFields, key: { type: 'string', minLength: 1 }, value: str }, ['key', 'value']);
+  type RunKeyValue = { run_id?: string; key: string; value: string };
+  app.post('/runs/log-parameter', { schema: { ...mlflow('log a param'), body: runKeyValue, response: okOut } }, async (r) => {
+    const b = r.body as RunKeyValue;
+    await store.logParam(runIdOf(b), b.key, b.value);
+    return {};
+  });
 
   app.post(
     '/runs/set-tag',
-    { schema: { ...mlflow('set a run tag'), body: req({ ...runIdFields, key: { type: 'string', minLength: 1 }, value: str }, ['key', 'value']), response: okOut } },
+    { schema: { ...mlflow('set a run tag'), body: runKeyValue, response: okOut } },
     async (r) => {
-      const b = r.body as { run_id?: string; key: string; value: string };
+      const b = r.body as RunKeyValue;
       const runId = runIdOf(b);
       await store.setTag(runId, b.key, b.value);
       // MLflow keeps the run name in this tag too: renaming through it renames the run.
@@ -519,20 +467,13 @@ export async function mlflowRoutes(app: FastifyInstance, { client }: ServeContex
     {
       schema: {
         ...mlflow('search runs'),
-        body: req({ experiment_ids: stringList, filter: str, run_view_type: viewType, max_results: { type: 'integer', minimum: 1, maximum: 50000 }, order_by: stringList, page_token: str }),
+        body: req({ experiment_ids: stringList, run_view_type: viewType, ...searchFields }),
         response: { 200: out({ runs: arr(mlflowRun), next_page_token: str }, []) },
       },
     },
     async (r) => {
-      const b = r.body as { experiment_ids?: string[]; filter?: string; run_view_type?: ViewType; max_results?: number; order_by?: string[]; page_token?: string };
-      const page = await store.searchRuns({
-        experimentIds: b.experiment_ids,
-        filter: b.filter || undefined,
-        runViewType: b.run_view_type,
-        maxResults: b.max_results,
-        orderBy: b.order_by,
-        pageToken: b.page_token || undefined,
-      });
+      const b = r.body as MlflowSearch & { experiment_ids?: string[]; run_view_type?: ViewType };
+      const page = await store.searchRuns({ experimentIds: b.experiment_ids, runViewType: b.run_view_type, ...searchOptions(b) });
       return { runs: page.items.map(toMlflowRun), next_page_token: page.nextPageToken };
     },
   );
@@ -556,6 +497,21 @@ export async function mlflowRoutes(app: FastifyInstance, { client }: ServeContex
 
   // ---------------------------------------------------------------- model registry
 
+  /** A GET search of the registry: MLflow's search fields in the query, `{ <list>: [...], next_page_token }` out. */
+  const searchRoute = <T>(
+    path: string,
+    what: string,
+    list: string,
+    item: Schema,
+    search: (options: ReturnType<typeof searchOptions>) => Promise<Page<T>>,
+    convert: (items: T[]) => unknown[] | Promise<unknown[]>,
+  ): void => {
+    app.get(path, { schema: { ...mlflow(`search ${what}`), querystring: req(searchFields), response: { 200: out({ [list]: arr(item), next_page_token: str }, []) } } }, async (r) => {
+      const page = await search(searchOptions(r.query as MlflowSearch));
+      return { [list]: await convert(page.items), next_page_token: page.nextPageToken };
+    });
+  };
+
   const nameField = { name: { type: 'string', minLength: 1 } };
   const latestOf = async (m: RegisteredModel): Promise<ModelVersion | null> => (m.latestVersion === null ? null : registry.getModelVersion(m.name, m.latestVersion).catch(() => null));
   const registeredModelOut = { 200: out({ registered_model: mlflowRegisteredModel }) };
@@ -575,41 +531,11 @@ export async function mlflowRoutes(app: FastifyInstance, { client }: ServeContex
     return { registered_model: toMlflowRegisteredModel(m, await latestOf(m)) };
   });
 
-  app.get(
-    '/registered-models/search',
-    {
-      schema: {
-        ...mlflow('search registered models'),
-        querystring: req({ filter: str, max_results: { type: 'integer', minimum: 1, maximum: 50000 }, order_by: stringList, page_token: str }),
-        response: { 200: out({ registered_models: arr(mlflowRegisteredModel), next_page_token: str }, []) },
-      },
-    },
-    async (r) => {
-      const q = r.query as { filter?: string; max_results?: number; page_token?: string };
-      const clauses = parseClauses(q.filter, "name = / LIKE / ILIKE '<value>'");
-      let models: RegisteredModel[];
-      let next: string | undefined;
-      const exact = clauses.length === 1 && clauses[0]!.field === 'name' && clauses[0]!.op === '=' ? clauses[0]! : undefined;
-      if (exact) {
-        models = await registry.getRegisteredModel(exact.values[0]!).then(
-          (m) => [m],
-          (err: unknown) => {
-            if (err instanceof MlshipError && err.code === 'NOT_FOUND') return [];
-            throw err;
-          },
-        );
-      } else {
-        const like = clauses.find((c) => c.field === 'name' && (c.op === 'LIKE' || c.op === 'ILIKE'));
-        if (clauses.length > (like ? 1 : 0)) throw invalid('filter', `mlship cannot evaluate the filter ${JSON.stringify(q.filter)} on registered models; it supports name = '<name>' or name LIKE '<pattern>'`, q.filter);
-        const page = await registry.searchRegisteredModels({ nameLike: like?.values[0], maxResults: q.max_results, pageToken: q.page_token });
-        models = page.items;
-        next = page.nextPageToken;
-      }
-      const out: Record<string, unknown>[] = [];
-      for (const m of models) out.push(toMlflowRegisteredModel(m, await latestOf(m)));
-      return { registered_models: out, next_page_token: next };
-    },
-  );
+  searchRoute('/registered-models/search', 'registered models', 'registered_models', mlflowRegisteredModel, (o) => registry.searchRegisteredModels(o), async (models) => {
+    const converted: Record<string, unknown>[] = [];
+    for (const m of models) converted.push(toMlflowRegisteredModel(m, await latestOf(m)));
+    return converted;
+  });
 
   app.delete('/registered-models/delete', { schema: { ...mlflow('delete a registered model'), body: req(nameField, ['name']), response: okOut } }, async (r) => {
     await client.deleteRegisteredModel((r.body as { name: string }).name);
@@ -642,29 +568,7 @@ export async function mlflowRoutes(app: FastifyInstance, { client }: ServeContex
     },
   );
 
-  app.get(
-    '/model-versions/search',
-    {
-      schema: {
-        ...mlflow('search model versions'),
-        querystring: req({ filter: str, max_results: { type: 'integer', minimum: 1, maximum: 50000 }, order_by: stringList, page_token: str }),
-        response: { 200: out({ model_versions: arr(mlflowModelVersion), next_page_token: str }, []) },
-      },
-    },
-    async (r) => {
-      const q = r.query as { filter?: string; max_results?: number; page_token?: string };
-      const clauses = parseClauses(q.filter, "name = '<name>' and run_id = '<id>' or run_id IN ('<id>', ...), joined by AND");
-      let name: string | undefined;
-      let runIds: string[] | undefined;
-      for (const c of clauses) {
-        if (c.field === 'name' && c.op === '=') name = c.values[0];
-        else if (c.field === 'run_id' && (c.op === '=' || c.op === 'IN')) runIds = c.values;
-        else throw invalid('filter', `mlship cannot evaluate ${c.field} ${c.op} on model versions; it supports name = '<name>' and run_id = / IN`, q.filter);
-      }
-      const page = await registry.searchModelVersions({ name, runIds, maxResults: q.max_results, pageToken: q.page_token });
-      return { model_versions: page.items.map(toMlflowModelVersion), next_page_token: page.nextPageToken };
-    },
-  );
+  searchRoute('/model-versions/search', 'model versions', 'model_versions', mlflowModelVersion, (o) => registry.searchModelVersions(o), (versions) => versions.map(toMlflowModelVersion));
 
   app.patch(
     '/registered-models/update',

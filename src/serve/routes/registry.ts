@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { MlshipError } from '../../core/index.js';
-import type { AliasChange, PromoteOptions } from '../../tracking/index.js';
+import type { AliasChange, PromoteOptions, SearchModelVersionsOptions, SearchRegistryOptions } from '../../tracking/index.js';
 import type { ServeContext } from '../context.js';
 import {
   aliasChangeSchema,
@@ -16,6 +16,7 @@ import {
   jsonAliasChange,
   jsonNumber,
   jsonRun,
+  maxResults,
   modelVersionSchema,
   nonEmpty,
   nullableInt,
@@ -23,18 +24,19 @@ import {
   obj,
   ok,
   out,
+  pageToken,
   registeredModelSchema,
   runInfoSchema,
   runSchema,
+  searchFields,
   str,
   stringMap,
   type Schema,
 } from '../schemas.js';
 
-const maxResults = { type: 'integer', minimum: 1, maximum: 50000, description: 'page size; default 1000' } as const;
-const pageToken = { type: 'string', description: 'the nextPageToken of the previous page' } as const;
 const version = { type: 'integer', minimum: 1 } as const;
 const nameParams = obj({ name: nonEmpty }, ['name']);
+const modelVersionSearch = searchFields('model_version', "version >= 3 AND (tags.validated = 'yes' OR run_id IN ('a1b2', 'c3d4'))");
 const versionParams = obj({ name: nonEmpty, version }, ['name', 'version']);
 const aliasParams = obj({ name: nonEmpty, alias: nonEmpty }, ['name', 'alias']);
 const tagInput = obj({ key: nonEmpty, value: str }, ['key', 'value']);
@@ -104,14 +106,19 @@ export async function registryRoutes(app: FastifyInstance, { client }: ServeCont
     '/registered-models',
     {
       schema: {
-        summary: 'List registered models by name (paged)',
+        summary: 'List or search registered models (paged; by name unless orderBy is given)',
         tags,
-        querystring: obj({ nameLike: { type: 'string', description: "SQL LIKE pattern: '%' any run of characters, '_' one character" }, maxResults, pageToken }),
+        querystring: obj({
+          nameLike: { type: 'string', description: "SQL LIKE pattern: '%' any run of characters, '_' one character; combined with filter by AND" },
+          ...searchFields('registered_model', "name LIKE 'housing%' AND (tags.stage = 'prod' OR tags.team ILIKE '%ml%')"),
+          maxResults,
+          pageToken,
+        }),
         response: { 200: out({ registeredModels: arr(registeredModelSchema), nextPageToken: str }, ['registeredModels']) },
       },
     },
     async (req) => {
-      const page = await registry.searchRegisteredModels(req.query as { nameLike?: string; maxResults?: number; pageToken?: string });
+      const page = await registry.searchRegisteredModels(req.query as SearchRegistryOptions);
       return { registeredModels: page.items, nextPageToken: page.nextPageToken };
     },
   );
@@ -202,17 +209,17 @@ export async function registryRoutes(app: FastifyInstance, { client }: ServeCont
     '/registered-models/:name/versions',
     {
       schema: {
-        summary: "A model's versions, newest first (paged)",
+        summary: "A model's versions (paged; highest version first unless orderBy is given)",
         tags,
         params: nameParams,
-        querystring: obj({ maxResults, pageToken }),
+        querystring: obj({ ...modelVersionSearch, maxResults, pageToken }),
         response: { 200: out({ modelVersions: arr(modelVersionSchema), nextPageToken: str }, ['modelVersions']) },
       },
     },
     async (req) => {
       const { name } = req.params as { name: string };
       await registry.getRegisteredModel(name); // NOT_FOUND for an unknown model, rather than an empty list
-      const page = await registry.searchModelVersions({ ...(req.query as { maxResults?: number; pageToken?: string }), name });
+      const page = await registry.searchModelVersions({ ...(req.query as Omit<SearchModelVersionsOptions, 'name'>), name });
       return { modelVersions: page.items, nextPageToken: page.nextPageToken };
     },
   );
@@ -221,15 +228,16 @@ export async function registryRoutes(app: FastifyInstance, { client }: ServeCont
     '/model-versions',
     {
       schema: {
-        summary: 'Search model versions by model name and/or producing runs, newest first (paged)',
+        summary: 'Search model versions across models (paged; newest first unless orderBy is given)',
+        description: 'name (one model) and runId (repeatable: versions produced by these runs) combine with filter by AND.',
         tags,
-        querystring: obj({ name: nonEmpty, runId: arr(nonEmpty), maxResults, pageToken }),
+        querystring: obj({ name: nonEmpty, runId: arr(nonEmpty), ...modelVersionSearch, maxResults, pageToken }),
         response: { 200: out({ modelVersions: arr(modelVersionSchema), nextPageToken: str }, ['modelVersions']) },
       },
     },
     async (req) => {
-      const q = req.query as { name?: string; runId?: string[]; maxResults?: number; pageToken?: string };
-      const page = await registry.searchModelVersions({ name: q.name, runIds: q.runId, maxResults: q.maxResults, pageToken: q.pageToken });
+      const { runId, ...q } = req.query as Omit<SearchModelVersionsOptions, 'runIds'> & { runId?: string[] };
+      const page = await registry.searchModelVersions({ ...q, runIds: runId });
       return { modelVersions: page.items, nextPageToken: page.nextPageToken };
     },
   );

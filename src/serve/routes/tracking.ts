@@ -3,9 +3,9 @@
  * restore, purge), logging (metrics, params, tags, batches, dataset inputs), metric history and
  * run search.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { MlshipError } from '../../core/index.js';
-import type { DatasetInput, LogBatch, MetricInput, RunStatus, ViewType } from '../../tracking/index.js';
+import type { DatasetInput, LogBatch, MetricInput, RunStatus, SearchExperimentsOptions, SearchRunsOptions } from '../../tracking/index.js';
 import type { ServeContext } from '../context.js';
 import {
   arr,
@@ -13,6 +13,7 @@ import {
   int,
   jsonMetrics,
   jsonRun,
+  maxResults,
   metricSchema,
   metricValue,
   nonEmpty,
@@ -20,17 +21,17 @@ import {
   obj,
   ok,
   out,
+  pageToken,
   parseJsonNumber,
   runInfoSchema,
   runSchema,
+  searchFields,
   str,
   stringMap,
 } from '../schemas.js';
 
 const viewType = { type: 'string', enum: ['ACTIVE_ONLY', 'DELETED_ONLY', 'ALL'] } as const;
 const status = { type: 'string', enum: ['RUNNING', 'FINISHED', 'FAILED', 'KILLED'] } as const;
-const maxResults = { type: 'integer', minimum: 1, maximum: 50000, description: 'page size; default 1000' } as const;
-const pageToken = { type: 'string', description: 'the nextPageToken of the previous page' } as const;
 const experimentIdParams = obj({ experimentId: nonEmpty }, ['experimentId']);
 const runIdParams = obj({ runId: nonEmpty }, ['runId']);
 const metricInput = obj({ key: nonEmpty, value: metricValue, step: int, timestamp: int }, ['key', 'value']);
@@ -68,6 +69,21 @@ export async function trackingRoutes(app: FastifyInstance, { client }: ServeCont
   const store = client.tracking;
   const tags = ['experiments'];
 
+  /** `DELETE /<kind>s/:<param>` (soft delete, restorable) and `POST /<kind>s/:<param>/restore`. */
+  const softDeleteRoutes = (param: 'experimentId' | 'runId', o: { what: string; tags: string[]; remove: (id: string) => Promise<void>; restore: (id: string) => Promise<void> }): void => {
+    const path = param === 'experimentId' ? '/experiments/:experimentId' : '/runs/:runId';
+    const params = param === 'experimentId' ? experimentIdParams : runIdParams;
+    const id = (req: FastifyRequest): string => (req.params as Record<string, string>)[param]!;
+    app.delete(path, { schema: { summary: `Soft-delete ${o.what} (restorable)`, tags: o.tags, params, response: okOut } }, async (req) => {
+      await o.remove(id(req));
+      return {};
+    });
+    app.post(`${path}/restore`, { schema: { summary: `Restore ${o.what.replace(/^an? /, 'a soft-deleted ')}`, tags: o.tags, params, response: okOut } }, async (req) => {
+      await o.restore(id(req));
+      return {};
+    });
+  };
+
   app.post(
     '/experiments',
     {
@@ -90,15 +106,14 @@ export async function trackingRoutes(app: FastifyInstance, { client }: ServeCont
     '/experiments',
     {
       schema: {
-        summary: 'List experiments (paged, in creation order)',
+        summary: 'List or search experiments (paged; creation order unless orderBy is given)',
         tags,
-        querystring: obj({ viewType, maxResults, pageToken }),
+        querystring: obj({ viewType, ...searchFields('experiment', "name LIKE 'housing%' AND (tags.team = 'pricing' OR tags.team = 'ml')"), maxResults, pageToken }),
         response: { 200: out({ experiments: arr(experimentSchema), nextPageToken: str }, ['experiments']) },
       },
     },
     async (req) => {
-      const q = req.query as { viewType?: ViewType; maxResults?: number; pageToken?: string };
-      const page = await store.searchExperiments(q);
+      const page = await store.searchExperiments(req.query as SearchExperimentsOptions);
       return { experiments: page.items, nextPageToken: page.nextPageToken };
     },
   );
@@ -140,15 +155,7 @@ export async function trackingRoutes(app: FastifyInstance, { client }: ServeCont
     },
   );
 
-  app.delete('/experiments/:experimentId', { schema: { summary: 'Soft-delete an experiment and its runs (restorable)', tags, params: experimentIdParams, response: okOut } }, async (req) => {
-    await store.deleteExperiment((req.params as { experimentId: string }).experimentId);
-    return {};
-  });
-
-  app.post('/experiments/:experimentId/restore', { schema: { summary: 'Restore a soft-deleted experiment', tags, params: experimentIdParams, response: okOut } }, async (req) => {
-    await store.restoreExperiment((req.params as { experimentId: string }).experimentId);
-    return {};
-  });
+  softDeleteRoutes('experimentId', { what: 'an experiment and its runs', tags, remove: (id) => store.deleteExperiment(id), restore: (id) => store.restoreExperiment(id) });
 
   app.post(
     '/experiments/:experimentId/purge',
@@ -209,12 +216,12 @@ export async function trackingRoutes(app: FastifyInstance, { client }: ServeCont
         summary: 'Search runs with a filter, an order and paging',
         description: "filter is the search language, e.g. `metrics.rmse < 3 AND params.model = 'rf'`; orderBy items such as `metrics.rmse ASC`.",
         tags: runTags,
-        body: obj({ experimentIds: arr(nonEmpty), filter: str, orderBy: arr(str), maxResults, pageToken, runViewType: viewType }),
+        body: obj({ experimentIds: arr(nonEmpty), ...searchFields('run', "metrics.rmse < 3 AND (params.model = 'rf' OR tags.stage = 'prod')"), maxResults, pageToken, runViewType: viewType }),
         response: { 200: out({ runs: arr(runSchema), nextPageToken: str }, ['runs']) },
       },
     },
     async (req) => {
-      const page = await store.searchRuns(req.body as { experimentIds?: string[]; filter?: string; orderBy?: string[]; maxResults?: number; pageToken?: string; runViewType?: ViewType });
+      const page = await store.searchRuns(req.body as SearchRunsOptions);
       return { runs: page.items.map(jsonRun), nextPageToken: page.nextPageToken };
     },
   );
@@ -241,15 +248,7 @@ export async function trackingRoutes(app: FastifyInstance, { client }: ServeCont
     },
   );
 
-  app.delete('/runs/:runId', { schema: { summary: 'Soft-delete a run (restorable)', tags: runTags, params: runIdParams, response: okOut } }, async (req) => {
-    await store.deleteRun((req.params as { runId: string }).runId);
-    return {};
-  });
-
-  app.post('/runs/:runId/restore', { schema: { summary: 'Restore a soft-deleted run', tags: runTags, params: runIdParams, response: okOut } }, async (req) => {
-    await store.restoreRun((req.params as { runId: string }).runId);
-    return {};
-  });
+  softDeleteRoutes('runId', { what: 'a run', tags: runTags, remove: (id) => store.deleteRun(id), restore: (id) => store.restoreRun(id) });
 
   app.post(
     '/runs/:runId/log-batch',

@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError, Option } from 'commander';
-import { isMlshipError } from '../core/index.js';
+import { Command, Option } from 'commander';
 import { mlshipVersion } from '../model/index.js';
 import { datasets, evaluate, modelInfo, predict, quickstart, trainText } from './commands.js';
 import { addDataCommands } from './data-commands.js';
@@ -13,37 +12,15 @@ import { addTrackingCommands } from './tracking-commands.js';
 import { addRegistryCommands } from './registry-commands.js';
 import { addServerCommand } from './server-command.js';
 import { ExitStatus, processIo, type CliIo } from './io.js';
+import { EXIT_OK, configurer, example, quietOnClosedPipe, reportError } from './program.js';
 import { collect, docFrequency, fraction, ngramRange, nonNegativeInt, oneOf, positiveInt, positiveNumber } from './options.js';
 
-/** Exit status of a successful command. */
-export const EXIT_OK = 0;
-/** Exit status of a failure reported as `error [CODE]: message`. */
-export const EXIT_FAILURE = 1;
-/** Exit status of a usage error (unknown command or option, bad option value). */
-export const EXIT_USAGE = 2;
-
-const ISSUES_URL = 'https://github.com/mlship/mlship/issues';
-
-function example(lines: string): string {
-  return `\nExamples:\n${lines
-    .trim()
-    .split('\n')
-    .map((l) => `  $ ${l.trim()}`)
-    .join('\n')}\n`;
-}
+export { EXIT_OK, EXIT_FAILURE, EXIT_USAGE, reportError } from './program.js';
 
 /** Builds the command tree; `io` receives all output. */
 function buildProgram(io: CliIo): Command {
   const program = new Command('mlship');
-  const configure = (cmd: Command): Command =>
-    cmd
-      .exitOverride()
-      .configureOutput({
-        writeOut: (s) => void io.stdout.write(s),
-        writeErr: (s) => void io.stderr.write(s),
-        outputError: () => undefined,
-      })
-      .showSuggestionAfterError(true);
+  const configure = configurer(io);
   const command = (parent: Command, name: string): Command => configure(parent.command(name));
 
   configure(program)
@@ -165,37 +142,6 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
   }
 }
 
-/**
- * Prints an error the way the CLI does and returns the exit status: a usage error → 2; an
- * `MlshipError` → `error [CODE]: message` (+ `hint:`) and 1; anything else → the message, a
- * request to report it, and the stack only when `MLSHIP_DEBUG=1`, and 1.
- *
- * @example
- * ```ts
- * process.exitCode = reportError(new MlshipError('NOT_FOUND', 'no such model'), processIo());
- * ```
- */
-export function reportError(err: unknown, io: CliIo): number {
-  if (err instanceof CommanderError) {
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT_OK;
-    if (err.code === 'commander.help' || err.code === 'commander.executeSubCommandAsync') return EXIT_USAGE;
-    const message = err.message.replace(/^error:\s*/, '');
-    io.stderr.write(`\nerror [INVALID_ARGUMENT]: ${message}\nhint: run the command with --help for its options and an example\n`);
-    return EXIT_USAGE;
-  }
-  if (isMlshipError(err)) {
-    io.stderr.write(`\nerror [${err.code}]: ${err.message}\n`);
-    if (typeof err.details.hint === 'string') io.stderr.write(`hint: ${err.details.hint}\n`);
-    if ((io.env ?? process.env).MLSHIP_DEBUG === '1' && err.stack) io.stderr.write(`${err.stack}\n`);
-    return EXIT_FAILURE;
-  }
-  const e = err instanceof Error ? err : new Error(String(err));
-  io.stderr.write(`\nerror [INTERNAL]: ${e.message}\nThis is a bug in mlship; please report it at ${ISSUES_URL} with the command you ran.`);
-  if ((io.env ?? process.env).MLSHIP_DEBUG === '1') io.stderr.write(`\n${e.stack ?? ''}\n`);
-  else io.stderr.write(' Set MLSHIP_DEBUG=1 to include the stack trace.\n');
-  return EXIT_FAILURE;
-}
-
 function isMainModule(): boolean {
   const entry = process.argv[1];
   if (!entry) return false;
@@ -207,12 +153,6 @@ function isMainModule(): boolean {
 }
 
 if (isMainModule()) {
-  // A closed pipe (`mlship ... | head`) ends the command quietly, as Unix tools do.
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      throw err;
-    });
-  }
+  quietOnClosedPipe();
   process.exitCode = await run(process.argv.slice(2));
 }

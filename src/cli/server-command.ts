@@ -1,5 +1,4 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { startServer } from '../serve/index.js';
 import type { CliIo } from './io.js';
 
 // `mlship server`: the tracking and registry HTTP server, until SIGINT or SIGTERM.
@@ -11,11 +10,18 @@ interface ServerCommandOptions {
   registryUri?: string;
   artifactRoot?: string;
   log?: boolean;
+  maxHeap?: number;
 }
 
 function port(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`expected a port number from 0 to 65535 (0 picks a free one), got ${JSON.stringify(value)}`);
+  return n;
+}
+
+function heapMb(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < 16) throw new InvalidArgumentError(`expected a heap size in MB of at least 16, got ${JSON.stringify(value)}`);
   return n;
 }
 
@@ -35,19 +41,33 @@ export interface SignalSource {
  * ```
  */
 export async function serve(opts: ServerCommandOptions, io: CliIo, signals: SignalSource = process): Promise<void> {
-  const server = await startServer({ host: opts.host, port: opts.port, trackingUri: opts.trackingUri, registryUri: opts.registryUri, artifactRoot: opts.artifactRoot, logger: opts.log === true });
+  // Loaded here, not at the top: the other commands need none of the server's modules.
+  const { startIsolatedServer } = await import('../serve/index.js');
+  const server = await startIsolatedServer({
+    host: opts.host,
+    port: opts.port,
+    trackingUri: opts.trackingUri,
+    registryUri: opts.registryUri,
+    artifactRoot: opts.artifactRoot,
+    logger: opts.log === true,
+    ...(opts.maxHeap !== undefined ? { maxHeapMb: opts.maxHeap } : {}),
+  });
   io.stdout.write(`mlship server listening on ${server.url}\n`);
   io.stderr.write(`  mlship API   ${server.url}/api/v1  (OpenAPI: ${server.url}/api/v1/openapi.json)\n  MLflow API   ${server.url}/api/2.0/mlflow  (MLFLOW_TRACKING_URI=${server.url})\n  press Ctrl+C to stop\n`);
-  const signal = await new Promise<string>((resolveSignal) => {
-    const onInt = (): void => done('SIGINT');
-    const onTerm = (): void => done('SIGTERM');
-    const done = (name: string): void => {
-      signals.removeListener('SIGINT', onInt);
-      signals.removeListener('SIGTERM', onTerm);
-      resolveSignal(name);
-    };
-    signals.once('SIGINT', onInt);
-    signals.once('SIGTERM', onTerm);
+  let onInt = (): void => undefined;
+  let onTerm = (): void => undefined;
+  const signal = await Promise.race([
+    new Promise<string>((resolveSignal) => {
+      onInt = () => resolveSignal('SIGINT');
+      onTerm = () => resolveSignal('SIGTERM');
+      signals.once('SIGINT', onInt);
+      signals.once('SIGTERM', onTerm);
+    }),
+    // The server died (out of memory, a crash): report it instead of waiting for a signal.
+    server.exited.then(() => 'exit'),
+  ]).finally(() => {
+    signals.removeListener('SIGINT', onInt);
+    signals.removeListener('SIGTERM', onTerm);
   });
   io.stderr.write(`mlship server: ${signal}, closing\n`);
   await server.close();
@@ -73,6 +93,7 @@ export function addServerCommand(program: Command, command: (parent: Command, na
     .option('--registry-uri <uri>', 'model registry store (default: the tracking URI)')
     .option('--artifact-root <dir>', 'root folder of run artifacts and registered model copies (default: <folder of the database>/artifacts)')
     .option('--log', 'log every request as a JSON line on stdout (off by default: it costs throughput)')
+    .option('--max-heap <mb>', 'heap limit of the server, in MB: the server runs in a worker thread whose heap is capped, so it stays compact; a request that would exceed it fails', heapMb, 512)
     .addHelpText(
       'after',
       example(`mlship server

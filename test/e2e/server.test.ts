@@ -10,7 +10,7 @@ import { startServer, type RunningServer } from 'mlship/serve';
 import { MlshipClient } from 'mlship/tracking';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const bin = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const bin = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.url));
 let dir = '';
 
 beforeAll(() => {

@@ -7,8 +7,8 @@ import { loadModel, readModelMetadata, type SavedModel } from '../model/index.js
 import { Progress, table, type CliIo } from './io.js';
 import { modelPathOf } from './tracking-commands.js';
 import { datasetExperiment, renderTracked, trackCommand, type TrackOptions } from './record-runs.js';
-import { predictRows, renderImportance, renderRegressionComparison, renderTabularDataset, tabularJson } from './tabular-commands.js';
-import { runTabularWorkload, saveTabularModel } from './workloads/tabular.js';
+import { predictRows, renderImportance, renderRegressionComparison, renderTabularDataset, saveTabularModels, tabularJson, trainedTabular } from './tabular-commands.js';
+import { runTabularWorkload } from './workloads/tabular.js';
 import { evaluationJson, modelJson, renderComparison, renderDataset, renderEvaluation, renderMetadata, renderModel, renderSaved, toJson } from './render.js';
 import { evaluateTextClassifier, loadTextData, modelName, runTextWorkload, saveTextModel, type TextModelSpec, type TextWorkloadResult } from './workloads/text.js';
 
@@ -63,16 +63,8 @@ export async function quickstart(opts: QuickstartOptions, io: CliIo): Promise<vo
   const { result, saved } = text.result;
   const tabular = await trackCommand(io, { ...opts, register: undefined }, { runName: 'quickstart', command: 'quickstart', experiment: 'boston-housing', register: 'housing', promoteOn: 'rmse' }, async () => {
     const housing = await runTabularWorkload({ data: 'boston-housing', models: ['linear', 'rf', 'hgb'], testSize: opts.testSize, seed: opts.seed, cwd: cwdOf(io), progress });
-    const housingSaved: { name: string; saved: SavedModel }[] = [];
-    progress.start('saving model packages');
-    for (const m of housing.models) housingSaved.push({ name: m.name, saved: await saveTabularModel(housing, m, join(outDir, `${m.name}.mlship`), { command: 'quickstart' }) });
-    progress.done();
-    return {
-      housing,
-      housingSaved,
-      dataset: { name: housing.dataset.source, digest: housing.dataset.fingerprint, rows: housing.dataset.rows, source: housing.dataset.source },
-      packages: housing.models.map((m, i) => ({ name: m.name, path: housingSaved[i]!.saved.path, fitSeconds: m.fitSeconds, score: -m.evaluation.rmse })),
-    };
+    const housingSaved = await saveTabularModels(housing, outDir, 'quickstart', progress);
+    return { housing, housingSaved, ...trainedTabular(housing, housingSaved) };
   });
   const { housing, housingSaved } = tabular.result;
   if (opts.json) {

@@ -11,8 +11,8 @@ import { trackOptions } from './record-runs.js';
 import { addTrackingCommands } from './tracking-commands.js';
 import { addRegistryCommands } from './registry-commands.js';
 import { addServerCommand } from './server-command.js';
-import { ExitStatus, processIo, type CliIo } from './io.js';
-import { EXIT_OK, configurer, example, quietOnClosedPipe, reportError } from './program.js';
+import { processIo, type CliIo } from './io.js';
+import { configurer, example, quietOnClosedPipe, runProgram } from './program.js';
 import { collect, docFrequency, fraction, ngramRange, nonNegativeInt, oneOf, positiveInt, positiveNumber } from './options.js';
 
 export { EXIT_OK, EXIT_FAILURE, EXIT_USAGE, reportError } from './program.js';
@@ -132,14 +132,7 @@ function buildProgram(io: CliIo): Command {
  * ```
  */
 export async function run(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
-  const program = buildProgram(io);
-  try {
-    await program.parseAsync([...argv], { from: 'user' });
-    return EXIT_OK;
-  } catch (err) {
-    if (err instanceof ExitStatus) return err.status;
-    return reportError(err, io);
-  }
+  return runProgram(buildProgram(io), argv, io);
 }
 
 function isMainModule(): boolean {

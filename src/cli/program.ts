@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { ExitStatus } from './io.js';
 import { isMlshipError } from '../core/index.js';
 import type { CliIo } from './io.js';
 
@@ -75,5 +76,24 @@ export function quietOnClosedPipe(): void {
       if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
       throw err;
     });
+  }
+}
+
+/**
+ * Parses `argv` with `program` and returns the exit status: 0, the status of an {@link ExitStatus}
+ * a command threw after printing its result, or the status {@link reportError} gives a failure.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await runProgram(program, ['server', '--port', '5000'], processIo());
+ * ```
+ */
+export async function runProgram(program: Command, argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return EXIT_OK;
+  } catch (err) {
+    if (err instanceof ExitStatus) return err.status;
+    return reportError(err, io);
   }
 }

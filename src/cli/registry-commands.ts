@@ -6,7 +6,7 @@ import type { AliasChange, ModelVersion, RegisteredModel } from '../tracking/ind
 import { ExitStatus, table, type CliIo } from './io.js';
 import { collect, nonNegativeInt, positiveInt } from './options.js';
 import { toJson } from './render.js';
-import { storeOptions, time, withClient, type StoreOptions } from './tracking-commands.js';
+import { parseTags, storeOptions, time, withClient, type StoreOptions } from './tracking-commands.js';
 
 // `mlship models ...` (the model registry) and `mlship data lineage`: thin commands over the
 // public mlship/tracking client.
@@ -16,16 +16,6 @@ function versionArg(value: string): number {
   const n = Number(value.startsWith('v') ? value.slice(1) : value);
   if (!Number.isInteger(n) || n < 1) throw new MlshipError('INVALID_ARGUMENT', `'${value}' is not a model version; versions are numbers from 1, such as 3 (or v3)`, { field: 'version', value });
   return n;
-}
-
-function parseTags(pairs: string[] | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const p of pairs ?? []) {
-    const i = p.indexOf('=');
-    if (i <= 0) throw new MlshipError('INVALID_ARGUMENT', `--tag '${p}' is not key=value; write for example --tag stage=staging`, { field: 'tag', value: p });
-    out[p.slice(0, i)] = p.slice(i + 1);
-  }
-  return out;
 }
 
 function aliasesText(aliases: Record<string, number>): string {

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { ExitStatus, processIo, type CliIo } from './io.js';
-import { EXIT_OK, configurer, example, reportError } from './program.js';
+import { processIo, type CliIo } from './io.js';
+import { configurer, example, runProgram } from './program.js';
 import { addServerCommand } from './server-command.js';
 
 // `mlship server` on its own: the same command as in the full CLI (main.ts), parsed by a program
@@ -19,11 +19,5 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
   const configure = configurer(io);
   const program = configure(new Command('mlship'));
   addServerCommand(program, (parent, name) => configure(parent.command(name)), example, io);
-  try {
-    await program.parseAsync([...argv], { from: 'user' });
-    return EXIT_OK;
-  } catch (err) {
-    if (err instanceof ExitStatus) return err.status;
-    return reportError(err, io);
-  }
+  return runProgram(program, argv, io);
 }

@@ -7,7 +7,7 @@ import { flattenParams, recordsToTable, type LoadedModel, type SavedModel } from
 import { Progress, table, type CliIo } from './io.js';
 import { fraction, listOf, nonNegativeInt, positiveInt } from './options.js';
 import { renderSaved, toJson } from './render.js';
-import { datasetExperiment, renderTracked, trackCommand, trackOptions, type TrackOptions } from './record-runs.js';
+import { datasetExperiment, renderTracked, trackCommand, trackOptions, type TrackOptions, type TrainedPackages } from './record-runs.js';
 import { TABULAR_MODELS, runTabularWorkload, saveTabularModel, type TabularModelKind, type TabularModelResult, type TabularWorkloadResult } from './workloads/tabular.js';
 
 // `mlship train tabular`: the housing regression reference workload on any table, and its report.
@@ -77,6 +77,23 @@ export function tabularJson(r: TabularWorkloadResult, saved: readonly SavedModel
   };
 }
 
+/** Saves every model of a tabular workload as `<outDir>/<name>.mlship`, showing progress. */
+export async function saveTabularModels(result: TabularWorkloadResult, outDir: string, command: string, progress: Progress): Promise<{ name: string; saved: SavedModel }[]> {
+  const saved: { name: string; saved: SavedModel }[] = [];
+  progress.start('saving model packages');
+  for (const m of result.models) saved.push({ name: m.name, saved: await saveTabularModel(result, m, join(outDir, `${m.name}.mlship`), { command }) });
+  progress.done();
+  return saved;
+}
+
+/** What a tabular workload trained, for its tracked runs: the dataset and the packages ranked by test RMSE. */
+export function trainedTabular(result: TabularWorkloadResult, saved: readonly { saved: SavedModel }[]): TrainedPackages {
+  return {
+    dataset: { name: result.dataset.source, digest: result.dataset.fingerprint, rows: result.dataset.rows, source: result.dataset.source },
+    packages: result.models.map((m, i) => ({ name: m.name, path: saved[i]!.saved.path, fitSeconds: m.fitSeconds, score: -m.evaluation.rmse })),
+  };
+}
+
 /** Runs the workload, saves every model under `outDir`, and prints the report. */
 export async function trainTabular(opts: TrainTabularOptions, io: CliIo, command = 'train tabular'): Promise<{ result: TabularWorkloadResult; saved: { name: string; saved: SavedModel }[] }> {
   const cwd = io.cwd ?? process.cwd();
@@ -93,17 +110,8 @@ export async function trainTabular(opts: TrainTabularOptions, io: CliIo, command
       cwd,
       progress,
     });
-    const outDir = resolve(cwd, opts.outDir);
-    const saved: { name: string; saved: SavedModel }[] = [];
-    progress.start('saving model packages');
-    for (const m of result.models) saved.push({ name: m.name, saved: await saveTabularModel(result, m, join(outDir, `${m.name}.mlship`), { command }) });
-    progress.done();
-    return {
-      result,
-      saved,
-      dataset: { name: result.dataset.source, digest: result.dataset.fingerprint, rows: result.dataset.rows, source: result.dataset.source },
-      packages: result.models.map((m, i) => ({ name: m.name, path: saved[i]!.saved.path, fitSeconds: m.fitSeconds, score: -m.evaluation.rmse })),
-    };
+    const saved = await saveTabularModels(result, resolve(cwd, opts.outDir), command, progress);
+    return { result, saved, ...trainedTabular(result, saved) };
   });
   const { result, saved } = done;
   if (opts.json) io.stdout.write(toJson({ ...tabularJson(result, saved.map((s) => s.saved)), tracking: tracked }));

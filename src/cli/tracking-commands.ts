@@ -85,7 +85,8 @@ export async function findExperiment(client: MlshipClient, ref: string): Promise
   return found;
 }
 
-function parseTags(pairs: string[] | undefined): Record<string, string> {
+/** `--tag key=value` options (or `key=value` arguments) as a record; INVALID_ARGUMENT names a malformed one. */
+export function parseTags(pairs: string[] | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const p of pairs ?? []) {
     const i = p.indexOf('=');

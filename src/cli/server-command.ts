@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { CliIo } from './io.js';
+import { startIsolatedServer } from './server-supervisor.js';
 
 // `mlship server`: the tracking and registry HTTP server, until SIGINT or SIGTERM.
 
@@ -41,8 +42,6 @@ export interface SignalSource {
  * ```
  */
 export async function serve(opts: ServerCommandOptions, io: CliIo, signals: SignalSource = process): Promise<void> {
-  // Loaded here, not at the top: the other commands need none of the server's modules.
-  const { startIsolatedServer } = await import('../serve/index.js');
   const server = await startIsolatedServer({
     host: opts.host,
     port: opts.port,

@@ -3,6 +3,8 @@
  * REST API 2.0 subset under `/api/2.0/mlflow`, on one Fastify instance serving one client.
  */
 import { readFileSync } from 'node:fs';
+import AjvCompiler from '@fastify/ajv-compiler';
+import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { MlshipClient } from '../tracking/index.js';
 import { toHttpError, toMlflowHttpError, type HttpError } from './errors.js';
@@ -55,6 +57,34 @@ function errorHandler(map: (err: unknown) => HttpError & { internal: boolean }, 
   };
 }
 
+type CompilerFactory<F> = (externalSchemas: unknown, options: unknown) => (routeSchema: unknown) => F;
+type ValidateFn = ((data: unknown) => unknown) & { errors?: unknown };
+
+/** Wraps Fastify's validator factory so each route's validator is compiled on its first request. */
+function lazyValidators(build: CompilerFactory<ValidateFn>): CompilerFactory<ValidateFn> {
+  return (externalSchemas, options) => {
+    const compile = build(externalSchemas, options);
+    return (routeSchema) => {
+      let fn: ValidateFn | undefined;
+      const validate: ValidateFn = (data) => (fn ??= compile(routeSchema))(data);
+      // Fastify reads the errors of a failed validation from the function itself.
+      Object.defineProperty(validate, 'errors', { get: () => fn?.errors });
+      return validate;
+    };
+  };
+}
+
+/** Wraps Fastify's serializer factory so each response serializer is compiled on first use. */
+function lazySerializers(build: CompilerFactory<(data: unknown) => string>): CompilerFactory<(data: unknown) => string> {
+  return (externalSchemas, options) => {
+    const compile = build(externalSchemas, options);
+    return (routeSchema) => {
+      let fn: ((data: unknown) => string) | undefined;
+      return (data) => (fn ??= compile(routeSchema))(data);
+    };
+  };
+}
+
 /**
  * Builds the Fastify app serving `client`: `/api/v1/...` (mlship's API, OpenAPI at
  * `/api/v1/openapi.json`), `/api/2.0/mlflow/...` (MLflow's REST API subset, so MLflow clients can
@@ -82,6 +112,9 @@ export function createApp(options: AppOptions): FastifyInstance {
     // Reject unknown fields instead of dropping them silently. Coerce scalars: query strings are
     // text, and MLflow clients may send int64 fields as strings ("step": "3").
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false, allowUnionTypes: true } },
+    // Validators and serializers are compiled when a route is first used, not all at start: a
+    // server that only logs metrics never pays (in time and memory) for the routes it does not use.
+    schemaController: { compilersFactory: { buildValidator: lazyValidators(AjvCompiler() as never) as never, buildSerializer: lazySerializers(SerializerSelector() as never) as never } },
     // Keep-alive clients (benchmarks, MLflow's requests.Session) reuse connections.
     keepAliveTimeout: 65_000,
     return503OnClosing: true,

@@ -94,5 +94,3 @@ function listenError(err: unknown, host: string, port: number): unknown {
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new MlshipError('INVALID_ARGUMENT', `cannot listen on host ${host}: it is not an address of this machine (try 127.0.0.1 or 0.0.0.0)`, { field: 'host', value: host }, { cause: err });
   return err;
 }
-export { startIsolatedServer } from './isolated.js';
-export type { IsolatedServerOptions, IsolatedServer } from './isolated.js';

@@ -2,7 +2,7 @@
 // given, reports its URL (or the error), and closes it when asked.
 import { parentPort, workerData } from 'node:worker_threads';
 import { isMlshipError } from '../core/index.js';
-import { startServer, type ServerOptions } from './index.js';
+import { startServer, type ServerOptions } from '../serve/index.js';
 
 const port = parentPort!;
 const options = (workerData as { options: ServerOptions }).options;

@@ -1,5 +1,5 @@
 /**
- * The server in a worker thread with its own heap limits: the HTTP app, the stores and every
+ * `mlship server`'s process supervision: the server in a worker thread with its own heap limits: the HTTP app, the stores and every
  * request live in one V8 isolate whose young generation is small and whose old generation is
  * capped, so the process stays compact under load. The process stays one process: the main thread
  * only supervises. If the server isolate dies (a request that needs more than the heap cap), the
@@ -7,7 +7,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { MlshipError, siblingModule, startWorker, type ErrorCode } from '../core/index.js';
-import type { ServerOptions } from './index.js';
+import type { ServerOptions } from '../serve/index.js';
 
 /** Options of {@link startIsolatedServer}: the server's, plus the isolate's heap limits. */
 export interface IsolatedServerOptions extends Omit<ServerOptions, 'onInternalError'> {
@@ -94,7 +94,7 @@ function launch(serverOptions: ServerOptions, limits: { maxHeapMb: number; young
  *
  * @example
  * ```ts
- * import { startIsolatedServer } from 'mlship/serve';
+ * // (used by `mlship server`; not a public export)
  * const server = await startIsolatedServer({ port: 0, trackingUri: 'sqlite:///tmp/mlship-demo/mlship.db', maxHeapMb: 256 });
  * console.log(server.url);
  * await server.close();

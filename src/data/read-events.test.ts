@@ -1,24 +1,13 @@
 import { isAbsolute, join, relative } from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useEvents } from '../../test/support/events.js';
 import { caught, useTempDir } from '../../test/support/temp-files.js';
 import { subscribeDataRead, type DataReadEvent } from '../core/index.js';
 import { loadAclImdb, loadDataset, loadTableDataset, loadText, readTable } from './index.js';
 
 const tmp = useTempDir('read-events');
-
-let stop: (() => void) | undefined;
-function listen(): DataReadEvent[] {
-  const events: DataReadEvent[] = [];
-  stop = subscribeDataRead((e) => {
-    events.push(e);
-  });
-  return events;
-}
-afterEach(() => {
-  stop?.();
-  stop = undefined;
-});
+const listen = useEvents<DataReadEvent>(subscribeDataRead);
 
 describe('data read events (core DATA_READ_CHANNEL)', () => {
   it('readTable publishes the absolute path, format, rows and schema of CSV, JSONL and Parquet files', async () => {

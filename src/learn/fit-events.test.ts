@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useEvents } from '../../test/support/events.js';
 import { MlshipError, subscribeFit, type FitEvent } from '../core/index.js';
 import { BaseEstimator, registerEstimator } from './base.js';
 import { Pipeline } from './compose/index.js';
@@ -11,18 +12,7 @@ import { spamCorpus } from './testing/fixtures/spam-corpus.js';
 
 const { docs, labels } = spamCorpus(8);
 
-let stop: (() => void) | undefined;
-function listen(): FitEvent[] {
-  const events: FitEvent[] = [];
-  stop = subscribeFit((e) => {
-    events.push(e);
-  });
-  return events;
-}
-afterEach(() => {
-  stop?.();
-  stop = undefined;
-});
+const listen = useEvents<FitEvent>(subscribeFit);
 
 class Failing extends BaseEstimator<{ k: number }> {
   static override readonly estimatorName: string = 'TestFailingFit';

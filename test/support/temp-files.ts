@@ -1,8 +1,10 @@
-// Temporary files for tests that read real files: one folder per test file, removed afterwards.
+// Temporary files for tests that read real files: one folder per test file, removed afterwards,
+// or fresh folders per test (useTempDirs), removed after each test.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { MlshipError } from '../../src/core/index.js';
 
 /**
@@ -28,6 +30,22 @@ export function useTempDir(prefix: string): { path(name: string): string; file(n
       await writeFile(path, content);
       return path;
     },
+  };
+}
+
+/**
+ * Registers per-test temporary folders for the calling test file: each call of the returned
+ * function makes a fresh folder, and every folder made during a test is removed after it.
+ */
+export function useTempDirs(prefix: string): () => string {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+  return () => {
+    const dir = mkdtempSync(join(tmpdir(), `mlship-${prefix}-`));
+    dirs.push(dir);
+    return dir;
   };
 }
 

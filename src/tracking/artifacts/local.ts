@@ -26,6 +26,15 @@ function fsError(err: unknown, path: string, action: string): MlshipError {
   return new MlshipError('IO_ERROR', `cannot ${action} ${path}: ${e?.message ?? String(err)}`, { file: path }, { cause: err });
 }
 
+/** `stat` of `path` (`lstat`, not following a link, when `follow` is false), failing with `fsError` and `action`. */
+async function statOr(path: string, action: string, follow = true): Promise<Stats> {
+  try {
+    return await (follow ? stat(path) : lstat(path));
+  } catch (err) {
+    throw fsError(err, path, action);
+  }
+}
+
 /**
  * Checks an artifact path and returns its segments: relative, `/`-separated, no `..`, no NUL. An
  * empty path (or `.`) is the root. Backslashes are ordinary name characters on POSIX, but a `..`
@@ -88,12 +97,7 @@ async function walkLocal(dir: string, rel: string[] = [], out: TreeEntry[] = [])
   }
   for (const name of names) {
     const abs = join(dir, name);
-    let st: Stats;
-    try {
-      st = await lstat(abs);
-    } catch (err) {
-      throw fsError(err, abs, 'read');
-    }
+    const st = await statOr(abs, 'read', false);
     if (st.isSymbolicLink()) {
       throw new MlshipError('PERMISSION_DENIED', `${abs} is a symbolic link: links are not logged as artifacts (they could point outside the folder); copy the file it points to instead`, { file: abs });
     }
@@ -222,6 +226,19 @@ export class LocalArtifactStore implements ArtifactStore {
     }
   }
 
+  /** `stat` of the artifact at `abs`: NOT_FOUND naming `parts` when there is none, else `fsError` with `action`. */
+  private async statArtifact(abs: string, parts: string[], artifactPath: string, action: string): Promise<Stats> {
+    try {
+      return await stat(abs);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
+        throw new MlshipError('NOT_FOUND', `there is no artifact '${parts.join('/')}' under ${this.rootUri}`, { field: 'artifactPath', value: artifactPath, file: abs });
+      }
+      throw fsError(err, abs, action);
+    }
+  }
+
   /** Fails when an existing folder is where a file is to be written. */
   private async refuseDirAt(abs: string, artifactPath: string): Promise<void> {
     let st: Stats | undefined;
@@ -237,12 +254,7 @@ export class LocalArtifactStore implements ArtifactStore {
 
   async logFile(localPath: string, artifactPath?: string): Promise<void> {
     const src = resolve(localPath);
-    let st: Stats;
-    try {
-      st = await stat(src);
-    } catch (err) {
-      throw fsError(err, src, 'log the file');
-    }
+    const st = await statOr(src, 'log the file');
     if (st.isDirectory()) {
       throw new MlshipError('INVALID_ARGUMENT', `${src} is a folder: log it with logDir (or ActiveRun.logArtifact, which takes both)`, { file: src });
     }
@@ -261,12 +273,7 @@ export class LocalArtifactStore implements ArtifactStore {
 
   async logDir(localDir: string, artifactPath?: string): Promise<void> {
     const src = resolve(localDir);
-    let st: Stats;
-    try {
-      st = await stat(src);
-    } catch (err) {
-      throw fsError(err, src, 'log the folder');
-    }
+    const st = await statOr(src, 'log the folder');
     if (!st.isDirectory()) throw new MlshipError('INVALID_ARGUMENT', `${src} is not a folder: log it with logFile`, { file: src });
     const { abs: destRoot } = this.target(artifactPath);
     // Check the whole tree before writing anything, so a refused link leaves the store unchanged.
@@ -313,15 +320,7 @@ export class LocalArtifactStore implements ArtifactStore {
   async readBytes(artifactPath: string): Promise<Uint8Array> {
     const { abs, parts } = this.target(artifactPath);
     await this.checkInsideRoot(abs);
-    let st: Stats;
-    try {
-      st = await stat(abs);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') {
-        throw new MlshipError('NOT_FOUND', `there is no artifact '${parts.join('/')}' under ${this.rootUri}`, { field: 'artifactPath', value: artifactPath, file: abs });
-      }
-      throw fsError(err, abs, 'read the artifact');
-    }
+    const st = await this.statArtifact(abs, parts, artifactPath, 'read the artifact');
     if (st.isDirectory()) {
       throw new MlshipError('INVALID_ARGUMENT', `the artifact '${parts.join('/')}' is a folder: list it, or download it with download()`, { field: 'artifactPath', value: artifactPath });
     }
@@ -369,16 +368,7 @@ export class LocalArtifactStore implements ArtifactStore {
   async download(artifactPath: string, destDir: string): Promise<string> {
     const { abs, parts } = this.target(artifactPath);
     await this.checkInsideRoot(abs);
-    let st: Stats;
-    try {
-      st = await stat(abs);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') {
-        throw new MlshipError('NOT_FOUND', `there is no artifact '${parts.join('/')}' under ${this.rootUri}`, { field: 'artifactPath', value: artifactPath, file: abs });
-      }
-      throw fsError(err, abs, 'download the artifact');
-    }
+    const st = await this.statArtifact(abs, parts, artifactPath, 'download the artifact');
     const destBase = resolve(destDir);
     const dest = parts.length === 0 ? destBase : join(destBase, parts[parts.length - 1]!);
     try {

@@ -1,16 +1,8 @@
-import Database from 'better-sqlite3';
-import {
-  DummyDriver,
-  Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  SqliteDialect,
-  sql,
-} from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSchemaDb, postgresCompiler } from '../../../test/support/search-db.js';
+import { NUMERIC_OPS, STRING_OPS, pick, randomFilter, randomOperand, randomString } from '../../../test/support/random-filters.js';
 import { Rng } from '../../core/index.js';
-import { SQLITE_MIGRATIONS } from '../stores/schema.js';
 import type { Comparison, Filter, OrderKey, SearchValue } from './ast.js';
 import { compileFilter, compileOrderBy } from './compile.js';
 import { compareRuns, matchesFilter, type RunView } from './evaluate.js';
@@ -19,9 +11,7 @@ import { parseFilter, parseOrderBy } from './parser.js';
 type Db = Kysely<any>;
 
 async function openDb(): Promise<Db> {
-  const db = new Kysely<any>({ dialect: new SqliteDialect({ database: new Database(':memory:') }) });
-  // The store's real schema (the issue-4 design, version 1 and later).
-  for (const m of SQLITE_MIGRATIONS) for (const stmt of m.statements) await sql.raw(stmt).execute(db);
+  const db = await openSchemaDb(); // the store's real schema (the issue-4 design, version 1 and later)
   await sql`INSERT INTO experiments VALUES ('0', 'Default', '/tmp/a', 'active', 0, 0, NULL), ('1', 'other', '/tmp/b', 'active', 0, 0, NULL)`.execute(db);
   return db;
 }
@@ -220,14 +210,7 @@ describe('compileFilter on SQLite', () => {
   });
 });
 
-const pg = new Kysely<any>({
-  dialect: {
-    createAdapter: () => new PostgresAdapter(),
-    createDriver: () => new DummyDriver(),
-    createIntrospector: (k) => new PostgresIntrospector(k),
-    createQueryCompiler: () => new PostgresQueryCompiler(),
-  },
-});
+const pg = postgresCompiler();
 
 describe('compileFilter for PostgreSQL', () => {
   it('uses LIKE/ILIKE with backslash escapes and numbered parameters', () => {
@@ -283,37 +266,26 @@ describe('compileOrderBy on SQLite', () => {
 const ALPHABET = ['a', 'A', 'b', 'B', '%', '_', '*', '?', '[', ']', '\\', "'", 'é', 'É', ' '];
 const METRIC_VALUES = [-1, 0, 0.5, 2.5, 3, NaN, Infinity, -Infinity];
 
-function pick<T>(rng: Rng, xs: readonly T[]): T {
-  return xs[rng.int(xs.length)]!;
-}
-function randomString(rng: Rng): string {
-  let s = '';
-  const n = rng.int(4);
-  for (let i = 0; i < n; i++) s += pick(rng, ALPHABET);
-  return s;
-}
+const randomText = (rng: Rng): string => randomString(rng, ALPHABET);
 function randomRun(rng: Rng, i: number): RunView {
   const metrics: Record<string, number> = {};
   const params: Record<string, string> = {};
   const tags: Record<string, string> = {};
   for (const k of ['m1', 'm2']) if (rng.random() < 0.7) metrics[k] = pick(rng, METRIC_VALUES);
-  for (const k of ['p1', 'p2']) if (rng.random() < 0.7) params[k] = randomString(rng);
-  if (rng.random() < 0.7) tags.t1 = randomString(rng);
+  for (const k of ['p1', 'p2']) if (rng.random() < 0.7) params[k] = randomText(rng);
+  if (rng.random() < 0.7) tags.t1 = randomText(rng);
   return run(
     `r${String(i).padStart(2, '0')}`,
     {
-      run_name: randomString(rng),
+      run_name: randomText(rng),
       status: pick(rng, ['RUNNING', 'FINISHED', 'FAILED']),
       start_time: pick(rng, [0, 1000, 2000]),
       end_time: rng.random() < 0.3 ? null : pick(rng, [1000, 3000]),
-      user_id: rng.random() < 0.3 ? null : randomString(rng),
+      user_id: rng.random() < 0.3 ? null : randomText(rng),
     },
-    { metrics, params, tags, datasets: rng.random() < 0.5 ? [{ name: randomString(rng), digest: 'd', context: null }] : [] },
+    { metrics, params, tags, datasets: rng.random() < 0.5 ? [{ name: randomText(rng), digest: 'd', context: null }] : [] },
   );
 }
-
-const NUMERIC_OPS = ['=', '!=', '<', '<=', '>', '>=', 'IN', 'NOT IN', 'IS NULL', 'IS NOT NULL'] as const;
-const STRING_OPS = ['=', '!=', 'LIKE', 'ILIKE', 'IN', 'NOT IN', 'IS NULL', 'IS NOT NULL'] as const;
 
 function randomComparison(rng: Rng): Comparison {
   const kind = rng.int(8);
@@ -332,17 +304,9 @@ function randomComparison(rng: Rng): Comparison {
               : ['attribute', pick(rng, ['start_time', 'end_time'])];
   let op: Comparison['op'] = numeric ? pick(rng, NUMERIC_OPS) : pick(rng, STRING_OPS);
   if (entity === 'dataset' && (op === 'IS NULL' || op === 'IS NOT NULL')) op = '=';
-  const one = (): SearchValue => (numeric ? pick(rng, entity === 'metric' ? [-1, 0, 0.5, 2.5, 3, 1e308] : [0, 1000, 2000, 3000]) : randomString(rng));
-  const value = op === 'IS NULL' || op === 'IS NOT NULL' ? null : op === 'IN' || op === 'NOT IN' ? [one(), one()] : one();
+  const one = (): SearchValue => (numeric ? pick(rng, entity === 'metric' ? [-1, 0, 0.5, 2.5, 3, 1e308] : [0, 1000, 2000, 3000]) : randomText(rng));
+  const value = randomOperand(op, one);
   return { kind: 'cmp', entity, key, op, value };
-}
-
-function randomFilter(rng: Rng, depth: number): Filter {
-  const r = rng.random();
-  if (depth <= 0 || r < 0.4) return randomComparison(rng);
-  if (r < 0.55) return { kind: 'not', item: randomFilter(rng, depth - 1) };
-  const items = Array.from({ length: 1 + rng.int(3) }, () => randomFilter(rng, depth - 1));
-  return { kind: r < 0.8 ? 'and' : 'or', items };
 }
 
 describe('property: SQL equals the in-memory evaluator', () => {
@@ -353,7 +317,7 @@ describe('property: SQL equals the in-memory evaluator', () => {
     try {
       let informative = 0;
       for (let i = 0; i < 400; i++) {
-        const f = randomFilter(rng, 3);
+        const f = randomFilter(rng, 3, () => randomComparison(rng));
         const expected = memoryIds(f, runs);
         expect(await sqlIds(f), JSON.stringify(f)).toEqual(expected);
         if (expected.length > 0 && expected.length < runs.length) informative++;

@@ -1,23 +1,16 @@
-import Database from 'better-sqlite3';
-import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, SqliteDialect, sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MlshipError, Rng } from '../../core/index.js';
-import { SQLITE_MIGRATIONS } from '../stores/schema.js';
+import { thrownError } from '../../../test/support/errors.js';
+import { openSchemaDb, postgresCompiler } from '../../../test/support/search-db.js';
+import { NUMERIC_OPS, STRING_OPS, pick, randomFilter, randomOperand, randomString } from '../../../test/support/random-filters.js';
+import { Rng, type MlshipError } from '../../core/index.js';
 import { SEARCH_KINDS, type Comparison, type Filter, type SearchKind, type SearchValue } from './ast.js';
 import { compileFilter, compileOrderBy } from './compile.js';
 import { compareEntities, matchesFilter, type EntityView } from './evaluate.js';
 import { parseFilter, parseOrderBy } from './parser.js';
 
-function errorOf(fn: () => unknown): MlshipError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(MlshipError);
-    expect((err as MlshipError).code).toBe('INVALID_ARGUMENT');
-    return err as MlshipError;
-  }
-  throw new Error('expected an error');
-}
+/** The INVALID_ARGUMENT error `fn` throws. */
+const errorOf = (fn: () => unknown): MlshipError => thrownError(fn, 'INVALID_ARGUMENT');
 
 const attr = (key: string, op: Comparison['op'], value: Comparison['value']): Comparison => ({ kind: 'cmp', entity: 'attribute', key, op, value });
 const tag = (key: string, op: Comparison['op'], value: Comparison['value']): Comparison => ({ kind: 'cmp', entity: 'tag', key, op, value });
@@ -101,18 +94,10 @@ describe('parseOrderBy with a search kind', () => {
 type Db = Kysely<any>;
 let db: Db;
 
-const pg = new Kysely<any>({
-  dialect: {
-    createAdapter: () => new PostgresAdapter(),
-    createDriver: () => new DummyDriver(),
-    createIntrospector: (k) => new PostgresIntrospector(k),
-    createQueryCompiler: () => new PostgresQueryCompiler(),
-  },
-});
+const pg = postgresCompiler();
 
 beforeAll(async () => {
-  db = new Kysely<any>({ dialect: new SqliteDialect({ database: new Database(':memory:') }) });
-  for (const m of SQLITE_MIGRATIONS) for (const stmt of m.statements) await sql.raw(stmt).execute(db);
+  db = await openSchemaDb();
 });
 
 afterAll(async () => {
@@ -168,31 +153,20 @@ function memoryIds(kind: Exclude<SearchKind, 'run'>, filter: Filter | null, view
 
 const ALPHABET = ['a', 'A', 'b', '%', '_', '*', '[', '\\', "'", 'é', 'É', ' '];
 
-function pick<T>(rng: Rng, xs: readonly T[]): T {
-  return xs[rng.int(xs.length)]!;
-}
-function randomString(rng: Rng): string {
-  let s = '';
-  const n = rng.int(4);
-  for (let i = 0; i < n; i++) s += pick(rng, ALPHABET);
-  return s;
-}
+const randomText = (rng: Rng): string => randomString(rng, ALPHABET);
 const TIMES = [0, 1000, 2000, 3000];
 
 function randomView(rng: Rng, kind: Exclude<SearchKind, 'run'>, i: number): EntityView {
   const tags: Record<string, string> = {};
-  for (const k of ['t1', 't2']) if (rng.random() < 0.7) tags[k] = randomString(rng);
+  for (const k of ['t1', 't2']) if (rng.random() < 0.7) tags[k] = randomText(rng);
   const time = () => pick(rng, TIMES);
-  if (kind === 'experiment') return { attributes: { experiment_id: String(i), name: `${randomString(rng)}#${i}`, creation_time: time(), last_update_time: time() }, tags };
-  if (kind === 'registered_model') return { attributes: { name: `${randomString(rng)}#${i}`, creation_time: time(), last_updated_time: time() }, tags };
+  if (kind === 'experiment') return { attributes: { experiment_id: String(i), name: `${randomText(rng)}#${i}`, creation_time: time(), last_update_time: time() }, tags };
+  if (kind === 'registered_model') return { attributes: { name: `${randomText(rng)}#${i}`, creation_time: time(), last_updated_time: time() }, tags };
   return {
-    attributes: { name: pick(rng, ['m', 'M', 'm_x']), version: i + 1, run_id: rng.random() < 0.3 ? null : randomString(rng), source: randomString(rng), creation_time: time() },
+    attributes: { name: pick(rng, ['m', 'M', 'm_x']), version: i + 1, run_id: rng.random() < 0.3 ? null : randomText(rng), source: randomText(rng), creation_time: time() },
     tags,
   };
 }
-
-const NUMERIC_OPS = ['=', '!=', '<', '<=', '>', '>=', 'IN', 'NOT IN', 'IS NULL', 'IS NOT NULL'] as const;
-const STRING_OPS = ['=', '!=', 'LIKE', 'ILIKE', 'IN', 'NOT IN', 'IS NULL', 'IS NOT NULL'] as const;
 
 function randomComparison(rng: Rng, kind: Exclude<SearchKind, 'run'>): Comparison {
   const spec = SEARCH_KINDS[kind];
@@ -200,17 +174,9 @@ function randomComparison(rng: Rng, kind: Exclude<SearchKind, 'run'>): Compariso
   const key = isTag ? pick(rng, ['t1', 't2']) : pick(rng, Object.keys(spec.attributes));
   const numeric = !isTag && spec.attributes[key] === 'number';
   const op: Comparison['op'] = numeric ? pick(rng, NUMERIC_OPS) : pick(rng, STRING_OPS);
-  const one = (): SearchValue => (numeric ? (key === 'version' ? 1 + rng.int(30) : pick(rng, TIMES)) : randomString(rng));
-  const value = op === 'IS NULL' || op === 'IS NOT NULL' ? null : op === 'IN' || op === 'NOT IN' ? [one(), one()] : one();
+  const one = (): SearchValue => (numeric ? (key === 'version' ? 1 + rng.int(30) : pick(rng, TIMES)) : randomText(rng));
+  const value = randomOperand(op, one);
   return { kind: 'cmp', entity: isTag ? 'tag' : 'attribute', key, op, value };
-}
-
-function randomFilter(rng: Rng, kind: Exclude<SearchKind, 'run'>, depth: number): Filter {
-  const r = rng.random();
-  if (depth <= 0 || r < 0.4) return randomComparison(rng, kind);
-  if (r < 0.55) return { kind: 'not', item: randomFilter(rng, kind, depth - 1) };
-  const items = Array.from({ length: 1 + rng.int(3) }, () => randomFilter(rng, kind, depth - 1));
-  return { kind: r < 0.8 ? 'and' : 'or', items };
 }
 
 describe('compileFilter / compileOrderBy with a search kind', () => {
@@ -220,7 +186,7 @@ describe('compileFilter / compileOrderBy with a search kind', () => {
     await insert(kind, views);
     let informative = 0;
     for (let i = 0; i < 250; i++) {
-      const f = randomFilter(rng, kind, 3);
+      const f = randomFilter(rng, 3, () => randomComparison(rng, kind));
       const expected = memoryIds(kind, f, views);
       expect(await sqlIds(kind, f), JSON.stringify(f)).toEqual(expected);
       if (expected.length > 0 && expected.length < views.length) informative++;

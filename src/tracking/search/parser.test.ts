@@ -1,20 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { MlshipError } from '../../core/index.js';
+import { thrownError } from '../../../test/support/errors.js';
+import type { MlshipError } from '../../core/index.js';
 import { parseFilter, parseOrderBy } from './parser.js';
 import type { Filter } from './ast.js';
 
 const cmp = (entity: string, key: string, op: string, value: unknown): Filter => ({ kind: 'cmp', entity, key, op, value }) as Filter;
 
-function errorOf(fn: () => unknown): MlshipError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(MlshipError);
-    expect((err as MlshipError).code).toBe('INVALID_ARGUMENT');
-    return err as MlshipError;
-  }
-  throw new Error('expected an error');
-}
+/** The INVALID_ARGUMENT error `fn` throws. */
+const errorOf = (fn: () => unknown): MlshipError => thrownError(fn, 'INVALID_ARGUMENT');
 
 describe('parseFilter', () => {
   it('returns null for empty, blank and missing filters', () => {

@@ -2,39 +2,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
-import { isMlshipError } from '../../core/index.js';
+import { describe, expect, it } from 'vitest';
+import { codeOfAsync as codeOf } from '../../../test/support/errors.js';
+import { useTempDirs } from '../../../test/support/temp-files.js';
 import { registryStoreConformance } from '../testing/index.js';
 import { openRegistryStore, openTrackingStore } from './open.js';
 import { SCHEMA_VERSION, SQLITE_MIGRATIONS } from './schema.js';
 import { SqliteRegistryStore } from './sqlite-registry.js';
 import { SqliteTrackingStore } from './sqlite.js';
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mlship-registry-'));
-  dirs.push(dir);
-  return dir;
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = useTempDirs('registry');
 
 registryStoreConformance('sqlite (file)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'mlship-regconf-'));
   const uri = `sqlite://${dir}/mlship.db`;
   return { store: await openRegistryStore(uri), uri, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 });
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    if (!isMlshipError(err)) throw new Error(`not an MlshipError: ${String(err)}`);
-    return `${err.code}: ${err.message}`;
-  }
-  return 'no error';
-}
 
 /** A database file exactly as schema version 1 (the previous release) left it, with one run logged. */
 function writeV1File(path: string): void {

@@ -7,7 +7,7 @@
  */
 import { resolve } from 'node:path';
 import { sql } from 'kysely';
-import type { Expression, SqlBool } from 'kysely';
+import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
 import { MlshipError } from '../../core/index.js';
 import type { Page } from '../entities.js';
 import type {
@@ -116,9 +116,7 @@ export class SqliteRegistryStore implements RegistryStore {
     const models = rows.map((r) => {
       const m: RegisteredModel = {
         name: r.name,
-        creationTime: r.creation_time,
-        lastUpdatedTime: r.last_updated_time,
-        description: r.description,
+        ...entityFields(r),
         tags: emptyRecord(),
         aliases: emptyRecord(),
         latestVersion: r.next_version > 1 ? r.next_version - 1 : null,
@@ -146,9 +144,7 @@ export class SqliteRegistryStore implements RegistryStore {
       const v: ModelVersion = {
         name: r.name,
         version: r.version,
-        creationTime: r.creation_time,
-        lastUpdatedTime: r.last_updated_time,
-        description: r.description,
+        ...entityFields(r),
         source: r.source,
         runId: r.run_id,
         status: r.status as ModelVersionStatus,
@@ -159,32 +155,10 @@ export class SqliteRegistryStore implements RegistryStore {
       return v;
     });
     for (const part of chunks(rows, IN_CHUNK)) {
-      for (const t of this.conn.all<RegistryDatabase['model_version_tags']>(db, qb
-          .selectFrom('model_version_tags')
-          .selectAll()
-          .where((eb) =>
-            eb(
-              eb.refTuple('name', 'version'),
-              'in',
-              part.map((r) => eb.tuple(r.name, r.version)),
-            ),
-          ))) {
+      for (const t of this.conn.all<RegistryDatabase['model_version_tags']>(db, qb.selectFrom('model_version_tags').selectAll().where(ofVersions(part)))) {
         byKey.get(versionKey(t.name, t.version))!.tags[t.key] = t.value;
       }
-      for (const a of this.conn.all<RegistryDatabase['registered_model_aliases']>(
-        db,
-        qb
-          .selectFrom('registered_model_aliases')
-          .selectAll()
-          .where((eb) =>
-            eb(
-              eb.refTuple('name', 'version'),
-              'in',
-              part.map((r) => eb.tuple(r.name, r.version)),
-            ),
-          )
-          .orderBy('alias'),
-      )) {
+      for (const a of this.conn.all<RegistryDatabase['registered_model_aliases']>(db, qb.selectFrom('registered_model_aliases').selectAll().where(ofVersions(part)).orderBy('alias'))) {
         byKey.get(versionKey(a.name, a.version))!.aliases.push(a.alias);
       }
     }
@@ -567,6 +541,21 @@ export class SqliteRegistryStore implements RegistryStore {
 }
 
 // ------------------------------------------------------------------ helpers
+
+/** The times and description of a model or version row, as the entity fields (in this order). */
+function entityFields(r: ModelRow | VersionRow): { creationTime: number; lastUpdatedTime: number; description: string } {
+  return { creationTime: r.creation_time, lastUpdatedTime: r.last_updated_time, description: r.description };
+}
+
+/** A WHERE condition: the row's (name, version) is one of `rows`'. */
+function ofVersions(rows: VersionRow[]) {
+  return (eb: ExpressionBuilder<RegistryDatabase, 'model_version_tags' | 'registered_model_aliases'>) =>
+    eb(
+      eb.refTuple('name', 'version'),
+      'in',
+      rows.map((r) => eb.tuple(r.name, r.version)),
+    );
+}
 
 function versionKey(name: string, version: number): string {
   return `${version}\u0000${name}`;

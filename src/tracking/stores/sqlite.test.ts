@@ -2,38 +2,21 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
-import { isMlshipError } from '../../core/index.js';
+import { describe, expect, it } from 'vitest';
+import { codeOfAsync as codeOf } from '../../../test/support/errors.js';
+import { useTempDirs } from '../../../test/support/temp-files.js';
 import { startChild, trackingStoreConformance } from '../testing/index.js';
 import { openTrackingStore } from './open.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { SqliteTrackingStore, translateError } from './sqlite.js';
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mlship-sqlite-'));
-  dirs.push(dir);
-  return dir;
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = useTempDirs('sqlite');
 
 trackingStoreConformance('sqlite (file)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'mlship-conf-'));
   const uri = `sqlite://${dir}/mlship.db`;
   return { store: await openTrackingStore(uri), uri, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 });
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    if (!isMlshipError(err)) throw new Error(`not an MlshipError: ${String(err)}`);
-    return `${err.code}: ${err.message}`;
-  }
-  return 'no error';
-}
 
 describe('SqliteTrackingStore', () => {
   it('pages with a top-N sort near the start and with OFFSET deep in a result, in the same order', async () => {

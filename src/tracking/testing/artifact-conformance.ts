@@ -6,33 +6,17 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isMlshipError } from '../../core/index.js';
-import type { ErrorCode } from '../../core/index.js';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
+import { expectError } from './support.js';
+import type { Fixture } from './support.js';
 
 /** What `makeStore` returns: an empty store, and what the suite may do around it. */
-export interface ArtifactStoreFixture {
-  store: ArtifactStore;
+export interface ArtifactStoreFixture extends Fixture<ArtifactStore> {
   /**
    * The local folder behind the store, when there is one: the tests that plant symbolic links
    * inside the store need it and are skipped without it.
    */
   localRoot?: string;
-  /** Removes what the fixture created. */
-  dispose?: () => Promise<void> | void;
-}
-
-async function expectError(promise: Promise<unknown>, code: ErrorCode, pattern?: RegExp): Promise<string> {
-  let caught: unknown;
-  try {
-    await promise;
-  } catch (err) {
-    caught = err;
-  }
-  if (caught === undefined) throw new Error(`expected MlshipError ${code}, but the call succeeded`);
-  if (!isMlshipError(caught, code)) throw new Error(`expected MlshipError ${code}, got ${String((caught as Error)?.name)} ${(caught as { code?: string })?.code}: ${(caught as Error)?.message}`);
-  if (pattern) expect((caught as Error).message).toMatch(pattern);
-  return (caught as Error).message;
 }
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -138,10 +122,10 @@ export function artifactStoreConformance(name: string, makeStore: () => Promise<
         await expectError(store.download(p, local), 'INVALID_ARGUMENT');
         await expectError(store.delete(p), 'INVALID_ARGUMENT');
       }
-      const message = await expectError(store.writeBytes('../../etc/cron.d/evil', text('x')), 'INVALID_ARGUMENT');
+      const { message } = await expectError(store.writeBytes('../../etc/cron.d/evil', text('x')), 'INVALID_ARGUMENT');
       expect(message).toContain('../../etc/cron.d/evil');
       expect(message).toMatch(/\.\./);
-      expect(await expectError(store.readBytes('/etc/passwd'), 'INVALID_ARGUMENT')).toMatch(/absolute/);
+      expect((await expectError(store.readBytes('/etc/passwd'), 'INVALID_ARGUMENT')).message).toMatch(/absolute/);
       expect(await store.list()).toEqual([]);
     });
 
@@ -160,7 +144,7 @@ export function artifactStoreConformance(name: string, makeStore: () => Promise<
       writeFileSync(join(local, 'data/ok.txt'), 'ok');
       writeFileSync(join(local, 'secret.txt'), 'secret');
       symlinkSync(join(local, 'secret.txt'), join(local, 'data/sub/link.txt'));
-      const message = await expectError(store.logDir(join(local, 'data'), 'd'), 'PERMISSION_DENIED');
+      const { message } = await expectError(store.logDir(join(local, 'data'), 'd'), 'PERMISSION_DENIED');
       expect(message).toContain(join(local, 'data/sub/link.txt'));
       expect(await store.list()).toEqual([]);
       const dirLink = join(local, 'data2');
@@ -177,7 +161,7 @@ export function artifactStoreConformance(name: string, makeStore: () => Promise<
         await store.writeBytes('ok.txt', text('ok'));
         symlinkSync(outside, join(fx.localRoot, 'escape'));
         symlinkSync(join(outside, 'secret.txt'), join(fx.localRoot, 'leak.txt'));
-        const m = await expectError(store.readBytes('escape/secret.txt'), 'PERMISSION_DENIED');
+        const { message: m } = await expectError(store.readBytes('escape/secret.txt'), 'PERMISSION_DENIED');
         expect(m).toContain(join(fx.localRoot, 'escape'));
         await expectError(store.readBytes('leak.txt'), 'PERMISSION_DENIED', /leak\.txt/);
         await expectError(store.writeBytes('escape/planted.txt', text('x')), 'PERMISSION_DENIED', /escape/);

@@ -4,45 +4,17 @@
  * kill -9) for SQLite today and PostgreSQL later.
  */
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { existsSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isMlshipError } from '../../core/index.js';
-import type { ErrorCode } from '../../core/index.js';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_EXPERIMENT_ID, PARENT_RUN_ID_TAG } from '../entities.js';
 import type { TrackingStore } from '../store.js';
 import { openTrackingStore } from '../stores/open.js';
+import { allPages, childCommand, eachFixture, expectError } from './support.js';
+import type { Fixture } from './support.js';
 
 /** What `makeStore` returns: a migrated store, and its URI when other processes can open it. */
-export interface StoreFixture {
-  store: TrackingStore;
+export interface StoreFixture extends Fixture<TrackingStore> {
   /** A URI that `openTrackingStore` opens in a child process; without it the multi-process tests are skipped. */
   uri?: string;
-  /** Removes what the fixture created (files, schemas), after the store is closed. */
-  dispose?: () => Promise<void> | void;
-}
-
-/** Awaits `promise` and checks it fails with an MlshipError of `code` whose message matches `pattern`. */
-async function expectError(promise: Promise<unknown>, code: ErrorCode, pattern?: RegExp): Promise<void> {
-  let caught: unknown;
-  try {
-    await promise;
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught, 'expected an error').toBeDefined();
-  if (!isMlshipError(caught, code)) throw new Error(`expected MlshipError ${code}, got ${String((caught as Error)?.name)} ${(caught as { code?: string })?.code}: ${(caught as Error)?.message}`);
-  if (pattern) expect((caught as Error).message).toMatch(pattern);
-}
-
-/** How to run the child-process logger: compiled `.js` as is, TypeScript sources through tsx. */
-function childCommand(): { script: string; execArgv: string[] } {
-  const ts = fileURLToPath(new URL('./log-child.ts', import.meta.url));
-  const js = fileURLToPath(new URL('./log-child.js', import.meta.url));
-  if (existsSync(js) && !import.meta.url.endsWith('.ts')) return { script: js, execArgv: [] };
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  return { script: ts, execArgv: ['--import', tsx] };
 }
 
 /** A running `log-child` process. */
@@ -55,7 +27,7 @@ export interface Child {
 
 /** Starts `log-child` with `args` (see log-child.ts); exported for backend-specific tests. */
 export function startChild(args: string[]): Child {
-  const { script, execArgv } = childCommand();
+  const { script, execArgv } = childCommand('log-child');
   const child = spawn(process.execPath, [...execArgv, script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let acks = 0;
   let stdout = '';
@@ -112,15 +84,9 @@ export function trackingStoreConformance(name: string, makeStore: () => Promise<
   describe(`TrackingStore conformance: ${name}`, () => {
     let fixture: StoreFixture;
     let store: TrackingStore;
-
-    beforeEach(async () => {
-      fixture = await makeStore();
-      store = fixture.store;
-    });
-
-    afterEach(async () => {
-      await store.close();
-      await fixture.dispose?.();
+    eachFixture(makeStore, (f) => {
+      fixture = f;
+      store = f.store;
     });
 
     const newRun = async (options: Parameters<TrackingStore['createRun']>[0] = {}) => (await store.createRun(options)).info.runId;
@@ -157,16 +123,8 @@ export function trackingStoreConformance(name: string, makeStore: () => Promise<
 
       it('pages through experiments with opaque tokens', async () => {
         for (let i = 0; i < 7; i++) await store.createExperiment(`exp-${i}`);
-        const seen: string[] = [];
-        let token: string | undefined;
-        let pages = 0;
-        do {
-          const page = await store.searchExperiments({ maxResults: 3, pageToken: token });
-          expect(page.items.length).toBeLessThanOrEqual(3);
-          seen.push(...page.items.map((e) => e.name));
-          token = page.nextPageToken;
-          pages++;
-        } while (token);
+        const { items, pages } = await allPages(3, (p) => store.searchExperiments(p));
+        const seen = items.map((e) => e.name);
         expect(pages).toBe(3);
         expect(seen).toEqual(['Default', ...Array.from({ length: 7 }, (_, i) => `exp-${i}`)]);
         await expectError(store.searchExperiments({ pageToken: 'garbage!' }), 'INVALID_ARGUMENT', /pageToken/);
@@ -195,13 +153,8 @@ export function trackingStoreConformance(name: string, makeStore: () => Promise<
         await store.renameExperiment(a, 'housing-a2');
         expect((await names(`name LIKE 'housing%'`, ['last_update_time DESC']))[0]).toBe('housing-a2');
         // Paging keeps the filter and the order.
-        const seen: string[] = [];
-        let token: string | undefined;
-        do {
-          const p = await store.searchExperiments({ filter: `name != 'Default'`, orderBy: ['name ASC'], maxResults: 2, pageToken: token });
-          seen.push(...p.items.map((e) => e.name));
-          token = p.nextPageToken;
-        } while (token);
+        const { items } = await allPages(2, (p) => store.searchExperiments({ filter: `name != 'Default'`, orderBy: ['name ASC'], ...p }));
+        const seen = items.map((e) => e.name);
         expect(seen).toEqual(['housing-a2', 'housing-b', 'imdb']);
         // The view type still applies.
         await store.deleteExperiment(c);
@@ -478,13 +431,8 @@ export function trackingStoreConformance(name: string, makeStore: () => Promise<
         const ids: string[] = [];
         for (let i = 0; i < 11; i++) ids.push(await newRun({ experimentId: expId, startTime: 1000 + i }));
         await newRun(); // in Default, not searched
-        const seen: string[] = [];
-        let token: string | undefined;
-        do {
-          const page = await store.searchRuns({ experimentIds: [expId], maxResults: 4, pageToken: token });
-          seen.push(...page.items.map((r) => r.info.runId));
-          token = page.nextPageToken;
-        } while (token);
+        const { items } = await allPages(4, (p) => store.searchRuns({ experimentIds: [expId], ...p }));
+        const seen = items.map((r) => r.info.runId);
         expect(seen).toEqual([...ids].reverse());
         expect((await store.searchRuns({ experimentIds: [expId, '0'] })).items).toHaveLength(12);
         expect((await store.searchRuns({ experimentIds: [] })).items).toEqual([]);

@@ -4,35 +4,15 @@
  * name reuse, paging, several processes moving one alias) for SQLite today and PostgreSQL later.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isMlshipError } from '../../core/index.js';
-import type { ErrorCode, MlshipError } from '../../core/index.js';
+import { describe, expect, it } from 'vitest';
 import type { RegistryStore } from '../registry.js';
+import { allPages, childCommand, eachFixture, expectError } from './support.js';
+import type { Fixture } from './support.js';
 
 /** What `makeStore` returns: a migrated, empty registry, and its URI when other processes can open it. */
-export interface RegistryStoreFixture {
-  store: RegistryStore;
+export interface RegistryStoreFixture extends Fixture<RegistryStore> {
   /** A URI that `openRegistryStore` opens in a child process; without it the multi-process test is skipped. */
   uri?: string;
-  /** Removes what the fixture created (files, schemas), after the store is closed. */
-  dispose?: () => Promise<void> | void;
-}
-
-/** Awaits `promise`, checks it fails with an MlshipError of `code` whose message matches `pattern`, and returns the error. */
-async function expectError(promise: Promise<unknown>, code: ErrorCode, pattern?: RegExp): Promise<MlshipError> {
-  let caught: unknown;
-  try {
-    await promise;
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught, 'expected an error').toBeDefined();
-  if (!isMlshipError(caught, code)) throw new Error(`expected MlshipError ${code}, got ${String((caught as Error)?.name)} ${(caught as { code?: string })?.code}: ${(caught as Error)?.message}`);
-  if (pattern) expect(caught.message).toMatch(pattern);
-  return caught;
 }
 
 /** A running `registry-child` process (see registry-child.ts). */
@@ -42,13 +22,10 @@ interface RegistryChild {
   done: Promise<{ code: number | null; stdout: string; stderr: string }>;
 }
 
-/** Starts `registry-child`: compiled `.js` as is, TypeScript sources through tsx. */
+/** Starts `registry-child` (compiled `.js` as is, TypeScript sources through tsx). */
 function startRegistryChild(args: string[]): RegistryChild {
-  const ts = fileURLToPath(new URL('./registry-child.ts', import.meta.url));
-  const js = fileURLToPath(new URL('./registry-child.js', import.meta.url));
-  const compiled = existsSync(js) && !import.meta.url.endsWith('.ts');
-  const execArgv = compiled ? [] : ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href];
-  const child = spawn(process.execPath, [...execArgv, compiled ? js : ts, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const { script, execArgv } = childCommand('registry-child');
+  const child = spawn(process.execPath, [...execArgv, script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   let markReady: () => void = () => {};
@@ -89,15 +66,9 @@ export function registryStoreConformance(name: string, makeStore: () => Promise<
   describe(`RegistryStore conformance: ${name}`, () => {
     let fixture: RegistryStoreFixture;
     let store: RegistryStore;
-
-    beforeEach(async () => {
-      fixture = await makeStore();
-      store = fixture.store;
-    });
-
-    afterEach(async () => {
-      await store.close();
-      await fixture.dispose?.();
+    eachFixture(makeStore, (f) => {
+      fixture = f;
+      store = f.store;
     });
 
     /** Creates `n` versions of `model`, with sources `/models/<model>/<i>` and run ids `run-<i>`. */
@@ -175,16 +146,8 @@ export function registryStoreConformance(name: string, makeStore: () => Promise<
         expect(await names('house\\_1')).toEqual(['house_1']);
         expect(await names('house_1')).toEqual(['houseX1', 'house_1']);
         expect(await names('nothing%')).toEqual([]);
-        const seen: string[] = [];
-        let token: string | undefined;
-        let pages = 0;
-        do {
-          const p = await store.searchRegisteredModels({ maxResults: 4, pageToken: token });
-          expect(p.items.length).toBeLessThanOrEqual(4);
-          seen.push(...p.items.map((m) => m.name));
-          token = p.nextPageToken;
-          pages++;
-        } while (token);
+        const { items, pages } = await allPages(4, (p) => store.searchRegisteredModels(p));
+        const seen = items.map((m) => m.name);
         expect(pages).toBe(2);
         expect(seen).toEqual(await names());
         // Exactly one full page: no token pointing at an empty page.
@@ -211,13 +174,8 @@ export function registryStoreConformance(name: string, makeStore: () => Promise<
         expect((await names(undefined, ['last_updated_time DESC']))[0]).toBe('housing-b');
         // Created in name order, so creation order (ties broken by name) is name order.
         expect(await names(undefined, ['creation_time ASC'])).toEqual(['housing-a', 'housing-b', 'iris']);
-        const seen: string[] = [];
-        let token: string | undefined;
-        do {
-          const p = await store.searchRegisteredModels({ filter: `tags.team IS NOT NULL OR name = 'iris'`, orderBy: ['name DESC'], maxResults: 2, pageToken: token });
-          seen.push(...p.items.map((m) => m.name));
-          token = p.nextPageToken;
-        } while (token);
+        const { items } = await allPages(2, (p) => store.searchRegisteredModels({ filter: `tags.team IS NOT NULL OR name = 'iris'`, orderBy: ['name DESC'], ...p }));
+        const seen = items.map((m) => m.name);
         expect(seen).toEqual(['iris', 'housing-b', 'housing-a']);
         await expectError(store.searchRegisteredModels({ filter: 'version = 1' }), 'INVALID_ARGUMENT', /unknown key 'version'.*name, attributes\.creation_time, attributes\.last_updated_time, tags\.<key>/);
         await expectError(store.searchRegisteredModels({ filter: 'metrics.acc > 1' }), 'INVALID_ARGUMENT', /column 1/);
@@ -351,14 +309,8 @@ export function registryStoreConformance(name: string, makeStore: () => Promise<
         expect((await store.searchModelVersions({ name: 'a', runIds: ['run-2', 'run-3', 'run-3'] })).items.map((v) => v.version)).toEqual([3, 2]);
         expect((await store.searchModelVersions({ runIds: [] })).items).toEqual([]);
         expect((await store.searchModelVersions({ name: 'none' })).items).toEqual([]);
-        const seen: string[] = [];
-        let token: string | undefined;
-        do {
-          const p = await store.searchModelVersions({ maxResults: 2, pageToken: token });
-          expect(p.items.length).toBeLessThanOrEqual(2);
-          seen.push(...p.items.map((v) => `${v.name}/${v.version}`));
-          token = p.nextPageToken;
-        } while (token);
+        const { items } = await allPages(2, (p) => store.searchModelVersions(p));
+        const seen = items.map((v) => `${v.name}/${v.version}`);
         expect(seen).toEqual(all);
         await store.setAlias('a', 'champion', 2);
         expect((await store.searchModelVersions({ name: 'a' })).items.map((v) => v.aliases)).toEqual([[], ['champion'], []]);
@@ -384,13 +336,8 @@ export function registryStoreConformance(name: string, makeStore: () => Promise<
         expect(await vs({ name: 'a', filter: 'version < 3', orderBy: ['version ASC'] })).toEqual(['a/1', 'a/2']);
         expect(await vs({ runIds: ['run-2'], filter: `name = 'b'` })).toEqual(['b/2']);
         expect(await vs({ filter: `source = 'x'' OR 1=1 --'` })).toEqual([]);
-        const seen: string[] = [];
-        let token: string | undefined;
-        do {
-          const p = await store.searchModelVersions({ filter: `name IN ('a', 'b')`, orderBy: ['source ASC'], maxResults: 2, pageToken: token });
-          seen.push(...p.items.map((v) => `${v.name}/${v.version}`));
-          token = p.nextPageToken;
-        } while (token);
+        const { items } = await allPages(2, (p) => store.searchModelVersions({ filter: `name IN ('a', 'b')`, orderBy: ['source ASC'], ...p }));
+        const seen = items.map((v) => `${v.name}/${v.version}`);
         expect(seen).toEqual(['a/1', 'a/2', 'a/3', 'b/1', 'b/2']);
         await expectError(store.searchModelVersions({ filter: `version = '1'` }), 'INVALID_ARGUMENT', /numbers only/);
         await expectError(store.searchModelVersions({ filter: `metrics.acc > 1` }), 'INVALID_ARGUMENT', /name, version, run_id, source, attributes\.creation_time, tags\.<key>/);

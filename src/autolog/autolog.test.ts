@@ -21,7 +21,7 @@ import {
 } from '../learn/index.js';
 import { loadModel, tableSignature, textClassifierSignature } from '../model/index.js';
 import { MlshipClient, type Run } from '../tracking/index.js';
-import { autolog, logModel } from './index.js';
+import { autolog, loadModelUri, logModel } from './index.js';
 
 let dir = '';
 let client: MlshipClient;
@@ -218,6 +218,14 @@ describe('autolog: Boston housing regression', () => {
     expect(Array.from((byName.estimator as LinearRegression).predict(X) as Float64Array)).toEqual(Array.from(model.predict(X)));
     const files = (await (await client.artifacts(run.runId)).list('model')).map((f) => f.path);
     expect(files).toEqual(['model/model.mlship']);
+    // loadModelUri takes every URI form and gives the same model.
+    await client.registry.setAlias('boston-lr', 'champion', 1);
+    for (const uri of ['models:/boston-lr@champion', 'models:/boston-lr/latest', `runs:/${run.runId}/model`]) {
+      const loaded = await loadModelUri(uri, { client });
+      expect(Array.from((loaded.estimator as LinearRegression).predict(X) as Float64Array), uri).toEqual(Array.from(model.predict(X)));
+    }
+    expect((await loadModelUri('models:/boston-lr@champion', { client })).resolved).toMatchObject({ name: 'boston-lr', version: 1 });
+    await expect(loadModelUri('models:/boston-lr@nope', { client })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('logModel refuses an unfitted estimator with NOT_FITTED', async () => {

@@ -7,5 +7,5 @@
  */
 export { autolog } from './autolog.js';
 export type { AutologOptions } from './autolog.js';
-export { logModel, MODEL_FILE } from './log-model.js';
-export type { LogModelOptions, LoggedModel } from './log-model.js';
+export { logModel, loadModelUri, MODEL_FILE } from './log-model.js';
+export type { LogModelOptions, LoggedModel, LoadModelUriOptions } from './log-model.js';

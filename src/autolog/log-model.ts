@@ -1,10 +1,8 @@
 import { MlshipError } from '../core/index.js';
 import type { BaseEstimator } from '../learn/index.js';
-import { encodeModel, type SaveModelOptions } from '../model/index.js';
-import { MlshipClient, type ActiveRun } from '../tracking/index.js';
+import { encodeModel, loadModel, type LoadedModel, type SaveModelOptions } from '../model/index.js';
+import { MlshipClient, type ActiveRun, type ModelVersion, type ResolvedModel } from '../tracking/index.js';
 
-/** A registered model version, as `MlshipClient.registerModel` returns it. */
-export type ModelVersion = Awaited<ReturnType<MlshipClient['registerModel']>>;
 
 /** The file name of the model package inside a logged model's artifact folder. */
 export const MODEL_FILE = 'model.mlship';
@@ -110,5 +108,32 @@ export async function withClient<T>(run: ActiveRun, explicit: MlshipClient | und
     return await fn(client);
   } finally {
     await client.close();
+  }
+}
+
+/** Options of {@link loadModelUri}. */
+export interface LoadModelUriOptions {
+  /** The client that resolves registry and run URIs. @default `MlshipClient.open()` (the default store), closed afterwards */
+  client?: MlshipClient;
+}
+
+/**
+ * Loads the model package a model URI names: `models:/name@alias`, `models:/name/3`,
+ * `models:/name/latest`, `runs:/<run id>/model`, or a local path. Same as `loadModel` (mlship/model)
+ * after `client.resolveModelUri`.
+ *
+ * @example
+ * ```ts
+ * import { loadModelUri } from 'mlship/autolog';
+ * const { estimator, metadata } = await loadModelUri('models:/housing@champion');
+ * ```
+ */
+export async function loadModelUri(uri: string, options: LoadModelUriOptions = {}): Promise<LoadedModel & { resolved: ResolvedModel }> {
+  const client = options.client ?? (await MlshipClient.open());
+  try {
+    const resolved = await client.resolveModelUri(uri);
+    return { ...(await loadModel(resolved.path)), resolved };
+  } finally {
+    if (!options.client) await client.close();
   }
 }

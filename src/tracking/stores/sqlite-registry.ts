@@ -98,7 +98,7 @@ export class SqliteRegistryStore implements RegistryStore {
     const row = this.conn.first<VersionRow>(db, qb.selectFrom('model_versions').selectAll().where('name', '=', name).where('version', '=', version));
     if (!row) {
       const latest = model.next_version > 1 ? `versions go up to ${model.next_version - 1}` : 'it has no versions yet';
-      throw new MlshipError('NOT_FOUND', `registered model '${name}' has no version ${version} (${latest}); list them with searchModelVersions({ name: '${name}' })`, {
+      throw new MlshipError('NOT_FOUND', `registered model '${name}' has no version ${version} (${latest}); list them with \`mlship models versions ${name}\` (searchModelVersions in the API)`, {
         field: 'version',
         value: version,
         name,

@@ -11,6 +11,7 @@ import { trackOptions } from './record-runs.js';
 import { addTrackingCommands } from './tracking-commands.js';
 import { addRegistryCommands } from './registry-commands.js';
 import { addServerCommand } from './server-command.js';
+import { addFlowCommands } from './flow-commands.js';
 import { processIo, type CliIo } from './io.js';
 import { configurer, example, quietOnClosedPipe, runProgram } from './program.js';
 import { collect, docFrequency, fraction, ngramRange, nonNegativeInt, oneOf, positiveInt, positiveNumber } from './options.js';
@@ -109,6 +110,7 @@ function buildProgram(io: CliIo): Command {
   addTrackingCommands(program, command, example, io);
   addRegistryCommands(program, command, example, io);
   addServerCommand(program, command, example, io);
+  addFlowCommands(program, command, example, io);
 
   command(program, 'datasets')
     .description('list the built-in datasets')

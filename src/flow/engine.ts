@@ -13,7 +13,9 @@ import { MlshipClient } from '../tracking/index.js';
 import type { ActiveRun } from '../tracking/index.js';
 import { computeCacheKey, DEFAULT_CACHE_DIR, readCache, writeCache } from './cache.js';
 import { Semaphore } from './limiter.js';
+import { checkForCrashes, ownerTags, startHeartbeat } from './crash.js';
 import { errorTag, Recorder, statusOf, warnRecording } from './recorder.js';
+import type { TaskEntry, TaskRecord } from './recorder.js';
 import { checkRetryDelay, delayFor } from './retry.js';
 import type { RetryDelay } from './retry.js';
 import { isFailureState } from './state.js';
@@ -429,6 +431,8 @@ export class TaskRun {
   cacheKey: string | null = null;
   /** @internal */
   settled!: Promise<void>;
+  /** @internal its entry in the flow run's recorder, once its start is recorded */
+  recording: TaskEntry | null = null;
   /** @internal whether someone consumed its outcome (awaited it, or depends on it) */
   observed = false;
   /** @internal */
@@ -609,7 +613,10 @@ async function executeTask(def: TaskDef, run: TaskRun, rawArgs: readonly unknown
       }
       run.attempts = n;
       run.state = 'Running';
-      run.startTime ??= Date.now();
+      if (run.startTime === null) {
+        run.startTime = Date.now();
+        if (flow.recorder) run.recording = flow.recorder.begin(recordOf(run));
+      }
       const attempt = new Attempt(run, n);
       let value: unknown;
       let error: unknown;
@@ -656,22 +663,24 @@ async function executeTask(def: TaskDef, run: TaskRun, rawArgs: readonly unknown
   }
 }
 
+function recordOf(run: TaskRun): TaskRecord {
+  return {
+    name: run.name,
+    task: run.task,
+    state: run.state,
+    attempts: run.attempts,
+    startTime: run.startTime ?? run.createdTime,
+    endTime: run.endTime,
+    durationMs: run.durationMs,
+    error: run.error,
+    cacheKey: run.cacheKey,
+  };
+}
+
 async function end(def: TaskDef, run: TaskRun, state: RunState, valueOrError: unknown): Promise<void> {
   run.finish(state, valueOrError);
   const flow = run.flowRun;
-  if (flow.recorder) {
-    flow.recorder.record({
-      name: run.name,
-      task: run.task,
-      state,
-      attempts: run.attempts,
-      startTime: run.startTime ?? run.createdTime,
-      endTime: run.endTime!,
-      durationMs: run.durationMs!,
-      error: run.error,
-      cacheKey: run.cacheKey,
-    });
-  }
+  if (flow.recorder) flow.recorder.end(run.recording, recordOf(run));
   if (state === 'Completed' || state === 'Cached') {
     if (def.onCompletion.length > 0) await runHooks(def.onCompletion, run, 'onCompletion', run.name);
   } else if (isFailureState(state) && def.onFailure.length > 0) {
@@ -1062,18 +1071,24 @@ export class FlowRun<R = unknown> {
       if (client) {
         const parentRun = this.parent?.trackingRun ?? null;
         try {
+          if (!parentRun) await checkForCrashes(client);
           const where = parentRun ? { parentRunId: parentRun.runId } : { experimentId: await experimentIdOf(client, o.experiment ?? 'flows') };
           await client.withRun(
             {
               ...where,
               runName: this.name,
-              tags: { 'mlship.type': 'flow', 'mlship.flow': this.flow, 'mlship.state': 'Running', 'mlship.flowRunId': this.id },
+              tags: { 'mlship.type': 'flow', 'mlship.flow': this.flow, 'mlship.state': 'Running', 'mlship.flowRunId': this.id, ...ownerTags(Date.now()) },
             },
             async (run) => {
               this.trackingRun = run;
               this.recorder = new Recorder(client!.tracking, run.experimentId, run.runId, this.flow);
               ran = true;
-              await this.body(args);
+              const stopHeartbeat = startHeartbeat(client!.tracking, run.runId);
+              try {
+                await this.body(args);
+              } finally {
+                stopHeartbeat();
+              }
               await this.recorder.flush();
               const tags: Record<string, string> = { 'mlship.state': this.state };
               if (this.error !== undefined) tags['mlship.error'] = errorTag(this.error);
@@ -1168,7 +1183,11 @@ function validateFlowOptions(options: FlowOptions): void {
  * when the function has returned and every task and subflow run it started has ended; a failed
  * task whose future nobody awaited fails the flow. Recorded in the tracking store when a `client`
  * is given (or `record: true`, or `MLSHIP_TRACKING_URI` is set): the flow run as a run of the
- * experiment `flows` tagged `mlship.flow` and `mlship.state`, each task run as a child run.
+ * experiment `flows` tagged `mlship.flow` and `mlship.state`, each task run as a child run. Runs
+ * are visible while they run (state `Running`: a task run from its first attempt). The flow run
+ * also names its process (`mlship.pid`, `mlship.host`) and refreshes a `mlship.heartbeat` tag; a
+ * top-level flow run first marks the runs of dead processes `Crashed` (see `markCrashedRuns`), and
+ * re-running a killed flow reuses the results its cached tasks had finished.
  *
  * @param fn - the flow's body; call tasks and subflows in it.
  * @param options - recording, timeout, concurrency limits, cache folder, hooks.

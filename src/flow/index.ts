@@ -1,8 +1,9 @@
 /**
  * mlship/flow: tasks and flows over plain async functions (Prefect's model), run on the event
  * loop: dependencies from the values passed between tasks, concurrency limits, retries with
- * backoff, timeouts, cancellation, states and hooks, subflows, result caching, and every flow run
- * and task run recorded in the tracking store.
+ * backoff, timeouts, cancellation, states and hooks, subflows, result caching, every flow run
+ * and task run recorded in the tracking store (visible while running, marked Crashed when their
+ * process died), and schedules (cron and interval) served by `serve()` / `mlship flow serve`.
  *
  * @packageDocumentation
  */
@@ -13,3 +14,9 @@ export type { RetryDelay, RetryDelayFn, ExponentialBackoffOptions } from './retr
 export { RUN_STATES, isFinalState, isFailureState } from './state.js';
 export type { RunState } from './state.js';
 export { DEFAULT_CACHE_DIR } from './cache.js';
+export { parseCron, nextCronTime, cronTimes } from './cron.js';
+export type { CronExpression, CronOptions, CronTimezone } from './cron.js';
+export { interval, cron, serve } from './schedule.js';
+export type { Schedule, IntervalOptions, CronScheduleOptions, Deployment, ServeOptions, ServeHandle, ServeRunEvent, ServeSkipEvent, ServeErrorEvent, StopOptions } from './schedule.js';
+export { markCrashedRuns, HEARTBEAT_INTERVAL_MS, DEFAULT_STALE_MS } from './crash.js';
+export type { MarkCrashedOptions, CrashedRuns } from './crash.js';

@@ -5,6 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MlshipClient } from '../tracking/index.js';
 import type { Run } from '../tracking/index.js';
 import { flow, task } from './index.js';
+import { Recorder } from './recorder.js';
+import type { TaskRecord } from './recorder.js';
 import type { TaskContext } from './index.js';
 
 let dir: string;
@@ -156,6 +158,55 @@ describe('recording in the tracking store', () => {
       if (before === undefined) delete process.env.MLSHIP_TRACKING_URI;
       else process.env.MLSHIP_TRACKING_URI = before;
     }
+  });
+
+  it('writes three statements per task run: live (create Running, then end) or coalesced (created final)', async () => {
+    const calls: string[] = [];
+    const store = new Proxy(client.tracking, {
+      get(target, key, receiver) {
+        const v = Reflect.get(target, key, receiver) as unknown;
+        if (typeof v !== 'function') return v;
+        return (...args: unknown[]) => {
+          calls.push(String(key));
+          return (v as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const experimentId = await client.tracking.getOrCreateExperiment('flows');
+    const parent = await client.tracking.createRun({ experimentId });
+    const recorder = new Recorder(store, experimentId, parent.info.runId, 'writes');
+    const rec = (name: string, state: TaskRecord['state'], ended: boolean): TaskRecord => ({
+      name,
+      task: name,
+      state,
+      attempts: 1,
+      startTime: Date.now(),
+      endTime: ended ? Date.now() : null,
+      durationMs: ended ? 1 : null,
+      error: state === 'Failed' ? new Error('bad input') : undefined,
+      cacheKey: null,
+    });
+    // a slow task: its start is written (visible) before it ends
+    const slow = recorder.begin(rec('slow', 'Running', false));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(calls).toEqual(['createRun']);
+    const live = (await client.tracking.searchAllRuns({ experimentIds: [experimentId], filter: "tags.`mlship.task` = 'slow'" }))[0]!;
+    expect([live.info.status, live.data.tags['mlship.state']]).toEqual(['RUNNING', 'Running']);
+    recorder.end(slow, rec('slow', 'Failed', true));
+    await recorder.flush();
+    expect(calls).toEqual(['createRun', 'logBatch', 'updateRun']);
+    // a fast task ends before its start was written; a cached one never started: created final
+    calls.length = 0;
+    const fast = recorder.begin(rec('fast', 'Running', false));
+    recorder.end(fast, rec('fast', 'Completed', true));
+    recorder.end(null, rec('cached', 'Cached', true));
+    await recorder.flush();
+    expect(calls).toEqual(['createRun', 'logBatch', 'updateRun', 'createRun', 'logBatch', 'updateRun']);
+    const runs = new Map((await client.tracking.searchAllRuns({ experimentIds: [experimentId] })).map((r) => [r.data.tags['mlship.task'], r]));
+    expect([runs.get('slow')!.info.status, runs.get('slow')!.data.tags['mlship.state'], runs.get('slow')!.data.tags['mlship.error']]).toEqual(['FAILED', 'Failed', 'Error: bad input']);
+    expect([runs.get('fast')!.info.status, runs.get('fast')!.data.tags['mlship.state']]).toEqual(['FINISHED', 'Completed']);
+    expect([runs.get('cached')!.info.status, runs.get('cached')!.data.tags['mlship.state']]).toEqual(['FINISHED', 'Cached']);
+    expect(runs.get('fast')!.data.metrics.attempts?.value).toBe(1);
   });
 
   it('records a 300-task flow with little overhead per task', async () => {

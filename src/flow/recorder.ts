@@ -1,8 +1,12 @@
 /**
  * Writes task runs to the tracking store as nested child runs of their flow run, in the
  * background (write-behind): a task's future settles without waiting for the store, and the flow
- * run waits for the queue before it ends. Three statements per task run (create with its tags, one
- * logBatch with its metrics, end), written one after another so the store sees one writer.
+ * run waits for the queue before it ends. A task run is created (state `Running`) when its first
+ * attempt starts, so it is visible while it runs, and completed when it ends: three statements per
+ * task run in all (create with its tags; one logBatch with its metrics and final state tags; end),
+ * written one after another so the store sees one writer. When a task run ends before its create
+ * was written (a fast task), the create carries the final tags at once; a task run that never ran
+ * (cached, upstream failed, cancelled while pending) is only written when it ends.
  */
 import type { TrackingStore, RunStatus } from '../tracking/index.js';
 import { MAX_TAG_VALUE_LENGTH } from '../tracking/index.js';
@@ -31,17 +35,30 @@ export function errorTag(error: unknown): string {
   return text.length > MAX_TAG_VALUE_LENGTH ? `${text.slice(0, MAX_TAG_VALUE_LENGTH - 1)}…` : text;
 }
 
-/** What is recorded of one finished task run. @internal */
+/** What is recorded of one task run: its start (`state` Running, no end) or its end. @internal */
 export interface TaskRecord {
   name: string;
   task: string;
   state: RunState;
   attempts: number;
   startTime: number;
-  endTime: number;
-  durationMs: number;
+  endTime: number | null;
+  durationMs: number | null;
   error: unknown;
   cacheKey: string | null;
+}
+
+/** One task run in the write queue. @internal */
+export class TaskEntry {
+  /** The tracking run id once created. */
+  runId: string | null = null;
+  /** Whether it is in the queue, waiting to be written. */
+  queued = false;
+  /** Whether the task run has ended. */
+  ended = false;
+  /** Whether it was created with its final tags. */
+  createdFinal = false;
+  constructor(public rec: TaskRecord) {}
 }
 
 let warned = false;
@@ -54,7 +71,7 @@ export function warnRecording(err: unknown): void {
 
 /** The write-behind queue of one flow run. @internal */
 export class Recorder {
-  private readonly buffer: TaskRecord[] = [];
+  private readonly buffer: TaskEntry[] = [];
   private draining: Promise<void> | null = null;
 
   constructor(
@@ -64,9 +81,19 @@ export class Recorder {
     private readonly flowName: string,
   ) {}
 
-  record(rec: TaskRecord): void {
-    this.buffer.push(rec);
-    this.draining ??= this.drain();
+  /** Records that a task run started; returns its entry for {@link Recorder.end}. */
+  begin(rec: TaskRecord): TaskEntry {
+    const entry = new TaskEntry(rec);
+    this.enqueue(entry);
+    return entry;
+  }
+
+  /** Records that a task run ended (`entry` is `null` when it never started). */
+  end(entry: TaskEntry | null, rec: TaskRecord): void {
+    const e = entry ?? new TaskEntry(rec);
+    e.rec = rec;
+    e.ended = true;
+    if (!e.queued) this.enqueue(e);
   }
 
   /** Resolves when everything recorded so far is written (never rejects). */
@@ -74,11 +101,20 @@ export class Recorder {
     while (this.draining) await this.draining;
   }
 
+  private enqueue(entry: TaskEntry): void {
+    entry.queued = true;
+    this.buffer.push(entry);
+    // start writing on the next turn of the event loop: a task that ends within this turn is then
+    // created with its final tags at once (no tag rewrite), and a burst of tasks is written together
+    this.draining ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.drain());
+  }
+
   private async drain(): Promise<void> {
     try {
       for (let i = 0; i < this.buffer.length; i++) {
+        const entry = this.buffer[i]!;
         try {
-          await this.write(this.buffer[i]!);
+          await this.write(entry);
         } catch (err) {
           warnRecording(err);
         }
@@ -89,29 +125,34 @@ export class Recorder {
     }
   }
 
-  private async write(rec: TaskRecord): Promise<void> {
-    const tags: Record<string, string> = {
-      'mlship.type': 'task',
-      'mlship.task': rec.task,
-      'mlship.flow': this.flowName,
-      'mlship.state': rec.state,
-    };
-    if (rec.error !== undefined) tags['mlship.error'] = errorTag(rec.error);
-    if (rec.cacheKey !== null) tags['mlship.cacheKey'] = rec.cacheKey;
-    const run = await this.store.createRun({
-      experimentId: this.experimentId,
-      runName: rec.name,
-      startTime: rec.startTime,
-      parentRunId: this.flowRunId,
-      tags,
-    });
-    const runId = run.info.runId;
+  private stateTags(rec: TaskRecord, into: Record<string, string>): Record<string, string> {
+    into['mlship.state'] = rec.state;
+    if (rec.error !== undefined) into['mlship.error'] = errorTag(rec.error);
+    if (rec.cacheKey !== null) into['mlship.cacheKey'] = rec.cacheKey;
+    return into;
+  }
+
+  private async write(entry: TaskEntry): Promise<void> {
+    // taken off the queue now: an end arriving while this write awaits queues the entry again
+    entry.queued = false;
+    const ended = entry.ended;
+    const rec = entry.rec;
+    if (entry.runId === null) {
+      const tags = this.stateTags(ended ? rec : { ...rec, state: 'Running', error: undefined }, { 'mlship.type': 'task', 'mlship.task': rec.task, 'mlship.flow': this.flowName });
+      const run = await this.store.createRun({ experimentId: this.experimentId, runName: rec.name, startTime: rec.startTime, parentRunId: this.flowRunId, tags });
+      entry.runId = run.info.runId;
+      entry.createdFinal = ended;
+    }
+    if (!ended) return;
+    const runId = entry.runId;
+    const endTime = rec.endTime ?? Date.now();
     await this.store.logBatch(runId, {
       metrics: [
-        { key: 'duration_ms', value: rec.durationMs, timestamp: rec.endTime },
-        { key: 'attempts', value: rec.attempts, timestamp: rec.endTime },
+        { key: 'duration_ms', value: rec.durationMs ?? 0, timestamp: endTime },
+        { key: 'attempts', value: rec.attempts, timestamp: endTime },
       ],
+      ...(entry.createdFinal ? {} : { tags: Object.entries(this.stateTags(rec, {})).map(([key, value]) => ({ key, value })) }),
     });
-    await this.store.updateRun(runId, { status: statusOf(rec.state), endTime: rec.endTime });
+    await this.store.updateRun(runId, { status: statusOf(rec.state), endTime });
   }
 }

@@ -12,7 +12,9 @@
  * - `Failed`: its function threw (after the last retry), or an upstream task failed so it never ran.
  * - `TimedOut`: its `timeoutMs` passed (for a task, on the last attempt).
  * - `Cancelled`: `flowRun.cancel()` was called, or the flow timed out while it was pending or running.
- * - `Crashed`: mlship's own machinery failed around the user's function (a bug to report).
+ * - `Crashed`: mlship's own machinery failed around the user's function (a bug to report), or, in
+ *   the tracking store, the process running it died mid-run (marked by `markCrashedRuns`, which
+ *   the next recorded flow run on the store calls).
  *
  * @example
  * ```ts

@@ -244,18 +244,8 @@ export function nextCronTime(expr: string | CronExpression, after: Date | number
     if (y > lastYear) {
       throw new MlshipError('INVALID_ARGUMENT', `cron expression ${JSON.stringify(c.source)} never fires (no matching time within ${SEARCH_YEARS} years)`, { field: 'cron', value: c.source });
     }
-    if (!months.has(mo)) {
-      mo++;
-      if (mo > 12) {
-        mo = 1;
-        y++;
-      }
-      d = 1;
-      h = 0;
-      mi = 0;
-      continue;
-    }
-    if (d > daysInMonth(y, mo)) {
+    // A month the expression excludes, or past the month's last day: go to the next month's start.
+    if (!months.has(mo) || d > daysInMonth(y, mo)) {
       mo++;
       if (mo > 12) {
         mo = 1;

@@ -27,6 +27,21 @@ async function until(condition: () => boolean, timeoutMs = 2000): Promise<void> 
   }
 }
 
+/** A flow that takes 230 ms, and the most runs of it ever in flight at once. */
+function slowFlow(): { slow: ReturnType<typeof flow>; most: () => number } {
+  let inFlight = 0;
+  let most = 0;
+  const slow = flow(
+    async () => {
+      most = Math.max(most, ++inFlight);
+      await sleep(230);
+      inFlight--;
+    },
+    { name: 'slow', record: false },
+  );
+  return { slow, most: () => most };
+}
+
 describe('interval', () => {
   it('fires at anchor + k * ms, strictly after `after`', () => {
     const s = interval(1000, { anchor: 500 });
@@ -108,21 +123,12 @@ describe('serve', () => {
   });
 
   it('skips and reports a time that comes while the previous run of the deployment is still going', async () => {
-    let inFlight = 0;
-    let most = 0;
-    const slow = flow(
-      async () => {
-        most = Math.max(most, ++inFlight);
-        await sleep(230);
-        inFlight--;
-      },
-      { name: 'slow', record: false },
-    );
+    const { slow, most } = slowFlow();
     const c = collect();
     const handle = serve([{ flow: slow, schedule: interval(100, { anchor: Date.now() }) }], c.options);
     await sleep(560);
     await handle.stop();
-    expect(most).toBe(1);
+    expect(most()).toBe(1);
     expect(c.runs.length).toBeGreaterThanOrEqual(1);
     expect(c.skips.length).toBeGreaterThanOrEqual(2);
     for (const s of c.skips) {
@@ -134,21 +140,12 @@ describe('serve', () => {
   });
 
   it('runs overlapping runs with allowOverlap', async () => {
-    let inFlight = 0;
-    let most = 0;
-    const slow = flow(
-      async () => {
-        most = Math.max(most, ++inFlight);
-        await sleep(230);
-        inFlight--;
-      },
-      { name: 'slow', record: false },
-    );
+    const { slow, most } = slowFlow();
     const c = collect();
     const handle = serve([{ flow: slow, schedule: interval(100, { anchor: Date.now() }), allowOverlap: true }], c.options);
     await sleep(420);
     await handle.stop();
-    expect(most).toBeGreaterThanOrEqual(2);
+    expect(most()).toBeGreaterThanOrEqual(2);
     expect(c.skips).toEqual([]);
   });
 

@@ -12,6 +12,8 @@ import { addTrackingCommands } from './tracking-commands.js';
 import { addRegistryCommands } from './registry-commands.js';
 import { addServerCommand } from './server-command.js';
 import { addFlowCommands } from './flow-commands.js';
+import { addPipelineCommands } from './pipeline-commands.js';
+import { addExampleCommands } from './example-commands.js';
 import { processIo, type CliIo } from './io.js';
 import { configurer, example, quietOnClosedPipe, runProgram } from './program.js';
 import { collect, docFrequency, fraction, ngramRange, nonNegativeInt, oneOf, positiveInt, positiveNumber } from './options.js';
@@ -111,6 +113,8 @@ function buildProgram(io: CliIo): Command {
   addRegistryCommands(program, command, example, io);
   addServerCommand(program, command, example, io);
   addFlowCommands(program, command, example, io);
+  addPipelineCommands(program, command, example, io);
+  addExampleCommands(program, command, example, io);
 
   command(program, 'datasets')
     .description('list the built-in datasets')

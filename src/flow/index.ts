@@ -20,3 +20,7 @@ export { interval, cron, serve } from './schedule.js';
 export type { Schedule, IntervalOptions, CronScheduleOptions, Deployment, ServeOptions, ServeHandle, ServeRunEvent, ServeSkipEvent, ServeErrorEvent, StopOptions } from './schedule.js';
 export { markCrashedRuns, HEARTBEAT_INTERVAL_MS, DEFAULT_STALE_MS } from './crash.js';
 export type { MarkCrashedOptions, CrashedRuns } from './crash.js';
+export { loadPipeline, selectStages, pipelineText, pipelineDot, paramValue, PIPELINE_FILE, PARAMS_FILE, LOCK_FILE } from './pipeline-file.js';
+export type { Pipeline, PipelineStage } from './pipeline-file.js';
+export { runPipeline } from './pipeline.js';
+export type { RunPipelineOptions, StageResult, PipelineRunResult } from './pipeline.js';

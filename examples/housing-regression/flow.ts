@@ -1,0 +1,23 @@
+// The housing-regression reference project, run from code instead of the CLI:
+//   npx tsx examples/housing-regression/flow.ts [data] [limit]
+// Same as `mlship example run housing-regression`. The flow itself (its tasks, the validation gate, the
+// grid search, the plots, register and promote) lives in src/cli/examples/housing-regression.ts, so the
+// published CLI can run it; this file shows how to call it with your own tracking client.
+import { MlshipClient } from '../../src/tracking/index.js';
+import { runHousingRegression } from '../../src/cli/examples/housing-regression.js';
+
+const [data, limit] = process.argv.slice(2);
+const client = await MlshipClient.open({ trackingUri: process.env.MLSHIP_TRACKING_URI ?? 'sqlite:mlship/mlship.db' });
+try {
+  const result = await runHousingRegression({
+    client,
+    ...(data ? { data } : {}),
+    ...(limit ? { limit: Number(limit) } : {}),
+    onTask: (t) => console.log(`${t.name.padEnd(9)} ${t.state.padEnd(10)} ${t.summary}`),
+  });
+  if (result.error) throw result.error;
+  console.log(`run ${result.runId}: ${JSON.stringify(result.metrics)}`);
+  console.log(`${result.model?.uri}: ${result.promotion?.message}`);
+} finally {
+  await client.close();
+}

@@ -478,27 +478,20 @@ export class SqliteTrackingStore extends AbstractTrackingStore {
   }
 
   private insertMetrics(db: Db, runId: string, metrics: { key: string; value: number; step: number; timestamp: number }[]): void {
-    // The latest value per key in this batch: max (step, timestamp), the later one on ties.
+    this.insertMetricRows(db, 'metrics', runId, metrics);
+    // The latest value per key in this batch (max (step, timestamp), the later one on ties): one
+    // upsert row per key, not per metric.
     const latest = new Map<string, (typeof metrics)[number]>();
-    let i = 0;
-    for (const size of statementSizes(metrics.length)) {
-      const values: unknown[] = new Array(size * 5);
-      for (let j = 0; j < values.length; i++) {
-        const m = metrics[i]!;
-        const nan = Number.isNaN(m.value);
-        values[j++] = m.key;
-        values[j++] = nan ? null : m.value;
-        values[j++] = m.step;
-        values[j++] = m.timestamp;
-        values[j++] = nan ? 1 : 0;
-        const best = latest.get(m.key);
-        if (!best || m.step > best.step || (m.step === best.step && m.timestamp >= best.timestamp)) latest.set(m.key, m);
-      }
-      this.stmt(db, insertMetricsSql('metrics', size)).run(values, { r: runId });
+    for (const m of metrics) {
+      const best = latest.get(m.key);
+      if (!best || m.step > best.step || (m.step === best.step && m.timestamp >= best.timestamp)) latest.set(m.key, m);
     }
-    // One upsert row per key, not per metric.
-    const rows = [...latest.values()];
-    i = 0;
+    this.insertMetricRows(db, 'latest_metrics', runId, [...latest.values()]);
+  }
+
+  /** Inserts (or, for `latest_metrics`, upserts) metric rows in multi-row statements of a few fixed sizes. */
+  private insertMetricRows(db: Db, table: 'metrics' | 'latest_metrics', runId: string, rows: readonly { key: string; value: number; step: number; timestamp: number }[]): void {
+    let i = 0;
     for (const size of statementSizes(rows.length)) {
       const values: unknown[] = new Array(size * 5);
       for (let j = 0; j < values.length; i++) {
@@ -510,7 +503,7 @@ export class SqliteTrackingStore extends AbstractTrackingStore {
         values[j++] = m.timestamp;
         values[j++] = nan ? 1 : 0;
       }
-      this.stmt(db, insertMetricsSql('latest_metrics', size)).run(values, { r: runId });
+      this.stmt(db, insertMetricsSql(table, size)).run(values, { r: runId });
     }
   }
 

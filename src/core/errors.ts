@@ -17,6 +17,12 @@ export type ErrorCode =
   | 'UNSUPPORTED_VERSION'
   | 'NOT_CONVERGED'
   | 'IO_ERROR'
+  | 'TIMEOUT'
+  | 'CANCELLED'
+  | 'COMMAND_FAILED'
+  | 'UNAVAILABLE'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'RESOURCE_EXHAUSTED'
   | 'INTERNAL';
 
 /** Extra context attached to an error: the file, line, field or value it concerns. */

@@ -120,6 +120,12 @@ describe('mlship example', () => {
     expect(second.out).toMatch(/register\s+Completed.*models:\/text-classification\/2/);
     expect(second.out).toMatch(/^not promoted: /m);
     expect(second.out).toContain('mlship runs show ');
+    // every task logged what it did; `mlship runs logs` merges the task runs' lines by time
+    const logs = await cli(['runs', 'logs', first.runId!, '--tracking-uri', uri]);
+    expect(logs.code).toBe(EXIT_OK);
+    const logLines = logs.out.trimEnd().split('\n');
+    expect(logLines.map((l) => l.split(/\s+/)[0])).toEqual(TASKS.map((t) => `${t}-1`));
+    expect(logs.out).toMatch(/^evaluate-1\s+\d\d:\d\d:\d\d\.\d{3} \| INFO    \| accuracy 0\.\d+, F1/m);
     await withStore(async (client) => {
       expect((await client.resolveModelUri('models:/text-classification@champion')).version).toBe(1);
     });

@@ -71,7 +71,7 @@ export function renderExample(r: ExampleResult): string {
   }
   if (r.promotion) out += `${r.promotion.promoted ? 'promoted' : 'not promoted'}: ${r.promotion.message}\n`;
   if (r.runId) {
-    out += `\nwhere to look:\n  mlship runs list --experiment ${JSON.stringify(r.experiment)}\n  mlship runs show ${r.runId}\n`;
+    out += `\nwhere to look:\n  mlship runs list --experiment ${JSON.stringify(r.experiment)}\n  mlship runs show ${r.runId}\n  mlship runs logs ${r.runId}\n`;
     if (r.model) out += `  mlship model info models:/${r.model.name}@champion\n`;
   }
   return out;

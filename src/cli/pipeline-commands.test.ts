@@ -71,7 +71,7 @@ describe('mlship run', () => {
     const r = await cli(['run']);
     expect(r.code).toBe(EXIT_FAILURE);
     expect(r.out).toContain('prepare: failed with exit code 4\ntrain: not run (upstream \'prepare\' failed)\n0 ran, 0 skipped, 1 failed, 1 not run\n');
-    expect(r.err).toMatch(/^error \[IO_ERROR\]: stage 'prepare' failed: its command exited with code 4/m);
+    expect(r.err).toMatch(/^error \[COMMAND_FAILED\]: stage 'prepare' failed: its command exited with code 4/m);
   });
 
   it('reports an invalid pipeline cleanly', async () => {

@@ -75,7 +75,7 @@ export async function pipelineRun(stages: string[], opts: RunOptions, io: CliIo)
       io.stdout.write(`${count('ran')} ran, ${count('skipped')} skipped, ${count('failed')} failed, ${count('not-run')} not run\n`);
     }
     const failed = result.stages.find((r) => r.status === 'failed');
-    if (failed) throw new MlshipError('IO_ERROR', failed.error ?? `stage '${failed.stage}' failed`, { stage: failed.stage, exitCode: failed.exitCode });
+    if (failed) throw new MlshipError('COMMAND_FAILED', failed.error ?? `stage '${failed.stage}' failed`, { stage: failed.stage, exitCode: failed.exitCode });
   } finally {
     await client?.close();
   }

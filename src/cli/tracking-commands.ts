@@ -1,7 +1,8 @@
 import { isAbsolute, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { MlshipError } from '../core/index.js';
-import { MlshipClient, type Experiment, type Run, type ViewType } from '../tracking/index.js';
+import { MlshipClient, PARENT_RUN_ID_TAG, type Experiment, type Run, type ViewType } from '../tracking/index.js';
+import { formatLogLines, LOGS_ARTIFACT, parseLogLines, type LogLine } from '../flow/index.js';
 import { table, type CliIo } from './io.js';
 import { collect, positiveInt } from './options.js';
 import { toJson } from './render.js';
@@ -354,6 +355,34 @@ export function addTrackingCommands(program: Command, command: (parent: Command,
     .action(async (runId: string, path: string | undefined, opts: StoreOptions) => {
       const items = await withClient(opts, io, async (c) => (await c.artifacts(runId)).list(path));
       out(opts.json ? toJson(items) : items.length === 0 ? 'no artifacts\n' : table([['path', 'kind', 'size'], ...items.map((a) => [a.path, a.isDir ? 'folder' : 'file', a.size ?? ''])]));
+    });
+
+  storeOptions(command(runs, 'logs').description("print what a run logged (a flow run's and its task runs' logger lines, merged by time)").argument('<run-id>', 'the run id'))
+    .option('--no-children', "only the run's own lines, not its child runs'")
+    .addHelpText('after', example('mlship runs logs 3f2a...\nmlship runs logs 3f2a... --json'))
+    .action(async (runId: string, opts: StoreOptions & { children: boolean }) => {
+      const lines = await withClient(opts, io, async (c) => {
+        const run = await c.tracking.getRun(runId);
+        const runsToRead = [run];
+        if (opts.children) runsToRead.push(...(await c.tracking.searchAllRuns({ experimentIds: [run.info.experimentId], filter: `tags.\`${PARENT_RUN_ID_TAG}\` = '${runId}'` })));
+        const all: (LogLine & { run: string })[] = [];
+        for (const r of runsToRead) {
+          let text: string;
+          try {
+            text = Buffer.from(await (await c.artifacts(r.info.runId)).readBytes(LOGS_ARTIFACT)).toString('utf8');
+          } catch (err) {
+            if ((err as MlshipError).code === 'NOT_FOUND') continue;
+            throw err;
+          }
+          for (const l of parseLogLines(text)) all.push({ ...l, run: r.info.runName });
+        }
+        return all.sort((x, y) => x.time - y.time);
+      });
+      if (opts.json) return out(toJson(lines));
+      if (lines.length === 0) return out(`run ${runId} logged nothing\n`);
+      const width = Math.max(...lines.map((l) => l.run.length));
+      const text = formatLogLines(lines).split('\n');
+      out(lines.map((l, i) => `${l.run.padEnd(width)}  ${text[i]}\n`).join(''));
     });
 
   storeOptions(command(runs, 'download').description('copy a run artifact (file or folder) to a local folder').argument('<run-id>', 'the run id').argument('<path>', 'the artifact path'))

@@ -2,6 +2,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pathToFileURL } from 'node:url';
+import { openArtifactStore } from '../tracking/index.js';
+import type { ArtifactStore } from '../tracking/index.js';
 import { decodeValue, encodeValue } from './cache.js';
 import { flow, task } from './index.js';
 
@@ -16,6 +19,31 @@ afterEach(() => {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 describe('task result cache', () => {
+  it('keeps results in an artifact store given by URI or as an object, under <key>.json', async () => {
+    let calls = 0;
+    const inc = task(
+      (x: number) => {
+        calls++;
+        return x + 1;
+      },
+      { name: 'inc', cache: true },
+    );
+    const byUri = flow(async (x: number) => inc(x), { cacheStorage: pathToFileURL(join(dir, 'by-uri')).href });
+    expect(await byUri(1)).toBe(2);
+    expect((await byUri.start(1).wait()).taskRuns[0]!.state).toBe('Cached');
+    const store: ArtifactStore = await openArtifactStore(join(dir, 'by-uri'));
+    const files = await store.list();
+    expect(files).toHaveLength(1);
+    expect(files[0]!.path).toMatch(/^[0-9a-f]{64}\.json$/);
+    // the same store as an object: the entry is found there too
+    const byObject = flow(async (x: number) => inc(x), { cacheStorage: store });
+    expect((await byObject.start(1).wait()).taskRuns[0]!.state).toBe('Cached');
+    expect(calls).toBe(1);
+    // an unknown scheme fails the task run with the store's error, naming the scheme
+    const bad = flow(async (x: number) => inc(x), { cacheStorage: 'nosuch://bucket/cache' });
+    await expect(bad(1)).rejects.toThrow(/no artifact store backend for the URI scheme 'nosuch:'/);
+  });
+
   it('reuses a result when inputs and source are unchanged (state Cached), recomputes on new inputs', async () => {
     let calls = 0;
     const square = task(
@@ -25,7 +53,7 @@ describe('task result cache', () => {
       },
       { name: 'square', cache: true },
     );
-    const f = flow(async (x: number) => square(x), { cacheDir: dir });
+    const f = flow(async (x: number) => square(x), { cacheStorage: dir });
     const first = await f.start(3).wait();
     expect(first.taskRuns[0]!.state).toBe('Completed');
     const second = await f.start(3).wait();
@@ -50,7 +78,7 @@ describe('task result cache', () => {
         calls++;
         return Object.keys(o).length;
       },
-      { name: 'keys', cache: true, cacheDir: dir },
+      { name: 'keys', cache: true, cacheStorage: dir },
     );
     const make = task((n: number) => n, { name: 'make' });
     await flow(async () => keys({ a: 1, b: 2 }))();
@@ -60,8 +88,8 @@ describe('task result cache', () => {
   });
 
   it('misses when the source changes', async () => {
-    const f1 = task((x: number) => x + 1, { name: 'step', cache: true, cacheDir: dir });
-    const f2 = task((x: number) => x + 2, { name: 'step', cache: true, cacheDir: dir });
+    const f1 = task((x: number) => x + 1, { name: 'step', cache: true, cacheStorage: dir });
+    const f2 = task((x: number) => x + 2, { name: 'step', cache: true, cacheStorage: dir });
     expect(await flow(async () => f1(1))()).toBe(2);
     const run = await flow(async () => f2(1)).start().wait();
     expect(run.taskRuns[0]!.state).toBe('Completed');
@@ -70,7 +98,7 @@ describe('task result cache', () => {
 
   it('uses a user cacheKey instead of inputs and source', async () => {
     let calls = 0;
-    const opts = { name: 'load', cacheDir: dir, cacheKey: (args: [string, number]) => args[0] };
+    const opts = { name: 'load', cacheStorage: dir, cacheKey: (args: [string, number]) => args[0] };
     const load = task((path: string, _n: number) => {
       calls++;
       return path.toUpperCase();
@@ -90,7 +118,7 @@ describe('task result cache', () => {
         calls++;
         return calls;
       },
-      { name: 'expiring', cacheDir: dir, cacheExpirationMs: 40 },
+      { name: 'expiring', cacheStorage: dir, cacheExpirationMs: 40 },
     );
     const f = flow(async () => t());
     expect(await f()).toBe(1);
@@ -107,7 +135,7 @@ describe('task result cache', () => {
         calls++;
         return calls;
       },
-      { name: 'refreshed', cache: true, cacheDir: dir },
+      { name: 'refreshed', cache: true, cacheStorage: dir },
     );
     const f = flow(async () => t());
     expect(await f()).toBe(1);
@@ -124,7 +152,7 @@ describe('task result cache', () => {
         calls++;
         return 'v';
       },
-      { name: 'corrupt', cache: true, cacheDir: dir },
+      { name: 'corrupt', cache: true, cacheStorage: dir },
     );
     await flow(async () => t())();
     const [file] = readdirSync(dir);
@@ -136,7 +164,7 @@ describe('task result cache', () => {
 
   it('fails a cached task whose input cannot be hashed, saying what to do', async () => {
     class Model {}
-    const t = task((_m: Model) => 1, { name: 'fit', cache: true, cacheDir: dir });
+    const t = task((_m: Model) => 1, { name: 'fit', cache: true, cacheStorage: dir });
     const run = await flow(async () => t(new Model())).start().wait();
     expect(run.taskRuns[0]!.state).toBe('Failed');
     expect((run.taskRuns[0]!.error as Error).message).toMatch(/argument 0 of task 'fit' is a Model instance.*cacheKey/);
@@ -144,7 +172,7 @@ describe('task result cache', () => {
 
   it('still completes when a result cannot be cached', async () => {
     class Model {}
-    const t = task(() => new Model(), { name: 'train', cache: true, cacheDir: dir });
+    const t = task(() => new Model(), { name: 'train', cache: true, cacheStorage: dir });
     const run = await flow(async () => t()).start().wait();
     expect(run.taskRuns[0]!.state).toBe('Completed');
     expect(readdirSync(dir)).toHaveLength(0);

@@ -1,12 +1,14 @@
 /**
  * Task result caching: a cache key from a task's name, source and inputs (or the user's key), and
- * results persisted as JSON files `<cacheDir>/<sha256 of key>.json`, written atomically.
+ * results persisted in an artifact store (a local folder by default) as `<sha256 of key>.json`,
+ * written atomically.
  * Structured values survive the round trip: plain objects, arrays, strings, numbers (NaN and
  * ±Infinity included), booleans, null, undefined, bigint, Date, Map, Set and typed arrays.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { MlshipError, sha256, writeFileAtomic } from '../core/index.js';
+import { resolve as resolvePath } from 'node:path';
+import { MlshipError, sha256 } from '../core/index.js';
+import { openArtifactStore } from '../tracking/index.js';
+import type { ArtifactStore } from '../tracking/index.js';
 
 /**
  * The cache folder used when neither the task nor the flow names one (relative to the working
@@ -19,6 +21,26 @@ import { MlshipError, sha256, writeFileAtomic } from '../core/index.js';
  * ```
  */
 export const DEFAULT_CACHE_DIR = 'mlship/cache/tasks';
+
+/** Where task results are cached: a folder, an artifact store URI, or an artifact store. */
+export type CacheStorage = string | ArtifactStore;
+
+const opened = new Map<string, Promise<ArtifactStore>>();
+/**
+ * The artifact store of a cache location (opened once per location and process).
+ * @internal
+ */
+export function cacheStore(storage: CacheStorage): Promise<ArtifactStore> {
+  if (typeof storage !== 'string') return Promise.resolve(storage);
+  const where = /^[a-zA-Z][a-zA-Z0-9+.-]+:/.test(storage) ? storage : resolvePath(storage);
+  let p = opened.get(where);
+  if (!p) {
+    p = openArtifactStore(where);
+    opened.set(where, p);
+    p.catch(() => opened.delete(where));
+  }
+  return p;
+}
 
 const TAG = '$mlship';
 const TYPED = {
@@ -159,10 +181,10 @@ interface CacheEntry {
  * `expirationMs`; a missing, expired, unreadable or corrupt entry is a miss.
  * @internal
  */
-export async function readCache(dir: string, key: string, expirationMs: number | undefined, now: number): Promise<{ hit: true; value: unknown } | { hit: false }> {
+export async function readCache(store: ArtifactStore, key: string, expirationMs: number | undefined, now: number): Promise<{ hit: true; value: unknown } | { hit: false }> {
   let text: string;
   try {
-    text = await readFile(join(dir, `${key}.json`), 'utf8');
+    text = Buffer.from(await store.readBytes(`${key}.json`)).toString('utf8');
   } catch {
     return { hit: false };
   }
@@ -177,16 +199,15 @@ export async function readCache(dir: string, key: string, expirationMs: number |
 }
 
 /**
- * Writes a result to the cache atomically (temporary file, fsync, rename). Throws INVALID_ARGUMENT
- * when the value cannot be encoded, IO_ERROR when the folder cannot be written.
+ * Writes a result to the cache store (atomically, as every artifact store writes). Throws
+ * INVALID_ARGUMENT when the value cannot be encoded, IO_ERROR when the store cannot be written.
  * @internal
  */
-export async function writeCache(dir: string, key: string, taskName: string, value: unknown, now: number): Promise<void> {
+export async function writeCache(store: ArtifactStore, key: string, taskName: string, value: unknown, now: number): Promise<void> {
   const entry: CacheEntry = { format: 1, task: taskName, key, createdAt: now, value: encodeValue(value, `the result of task '${taskName}'`) };
-  const path = join(dir, `${key}.json`);
   try {
-    await writeFileAtomic(path, JSON.stringify(entry), { mkdir: true });
+    await store.writeBytes(`${key}.json`, Buffer.from(JSON.stringify(entry), 'utf8'));
   } catch (err) {
-    throw new MlshipError('IO_ERROR', `cannot write the cache file ${path} of task '${taskName}': ${(err as Error).message}; check that the cache folder is writable or set cacheDir`, { file: path }, { cause: err });
+    throw new MlshipError('IO_ERROR', `cannot write the cached result ${key}.json of task '${taskName}': ${(err as Error).message}; check that the cache storage is writable or set cacheStorage`, { key }, { cause: err });
   }
 }

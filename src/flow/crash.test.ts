@@ -66,7 +66,7 @@ const train = task(
   },
   { name: 'train', cache: true },
 );
-const pipeline = flow(async () => train(prepare(10)), { name: 'pipeline', client, cacheDir });
+const pipeline = flow(async () => train(prepare(10)), { name: 'pipeline', client, cacheStorage: cacheDir });
 const run = pipeline.start();
 const value = await run.result();
 process.stdout.write('RESULT ' + JSON.stringify({ value, state: run.state, runId: run.trackingRun?.runId, tasks: run.taskRuns.map((t) => [t.name, t.state]) }) + '\\n');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { exponentialBackoff, flow, flowContext, task, taskContext } from './index.js';
 import type { FlowRun, TaskContext } from './index.js';
+import type { MlshipError } from '../core/index.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -315,7 +316,7 @@ describe('timeouts and cancellation', () => {
         try {
           await abortableSleep(1000, this.signal);
         } catch (err) {
-          reasons.push((err as Error).name);
+          reasons.push((err as MlshipError).code);
           throw err;
         }
       },
@@ -325,12 +326,12 @@ describe('timeouts and cancellation', () => {
     const t0 = performance.now();
     const err = await run.result().catch((e: unknown) => e);
     expect(performance.now() - t0).toBeLessThan(500);
-    expect((err as Error).name).toBe('TimeoutError');
+    expect((err as MlshipError).code).toBe('TIMEOUT');
     expect(run.taskRuns[0]!.state).toBe('TimedOut');
     expect(run.taskRuns[0]!.attempts).toBe(2);
     expect(run.state).toBe('Failed');
     await sleep(5);
-    expect(reasons).toEqual(['TimeoutError', 'TimeoutError']);
+    expect(reasons).toEqual(['TIMEOUT', 'TIMEOUT']);
   });
 
   it('times a flow out: running tasks are cancelled, the flow ends TimedOut', async () => {
@@ -347,7 +348,7 @@ describe('timeouts and cancellation', () => {
     ).start();
     await run.wait();
     expect(run.state).toBe('TimedOut');
-    expect((run.error as Error).name).toBe('TimeoutError');
+    expect((run.error as MlshipError).code).toBe('TIMEOUT');
     expect(run.taskRuns.map((t) => t.state)).toEqual(['Cancelled', 'Cancelled']);
     await expect(run.result()).rejects.toThrow(/timed out/);
   });
@@ -378,7 +379,7 @@ describe('timeouts and cancellation', () => {
     run.cancel();
     await run.wait();
     expect(run.state).toBe('Cancelled');
-    expect((run.error as Error).name).toBe('AbortError');
+    expect((run.error as MlshipError).code).toBe('CANCELLED');
     expect(run.taskRuns.map((t) => t.state)).toEqual(['Cancelled', 'Cancelled', 'Cancelled']);
     expect(run.subflowRuns[0]!.state).toBe('Cancelled');
     expect(run.subflowRuns[0]!.taskRuns[0]!.state).toBe('Cancelled');

@@ -6,12 +6,12 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import { resolve as resolvePath } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { MlshipError } from '../core/index.js';
 import { MlshipClient } from '../tracking/index.js';
 import type { ActiveRun } from '../tracking/index.js';
-import { computeCacheKey, DEFAULT_CACHE_DIR, readCache, writeCache } from './cache.js';
+import { cacheStore, computeCacheKey, DEFAULT_CACHE_DIR, readCache, writeCache } from './cache.js';
+import type { CacheStorage } from './cache.js';
 import { Semaphore } from './limiter.js';
 import { checkForCrashes, ownerTags, startHeartbeat } from './crash.js';
 import { errorTag, Recorder, statusOf, warnRecording } from './recorder.js';
@@ -20,6 +20,9 @@ import { checkRetryDelay, delayFor } from './retry.js';
 import type { RetryDelay } from './retry.js';
 import { isFailureState } from './state.js';
 import type { RunState } from './state.js';
+import { envLogLevel, LOG_LEVELS, RunLog } from './logger.js';
+import type { LogLevel, LogLine, RunLogger } from './logger.js';
+import { callerModule, registerThreadTask, threadPool } from './threads.js';
 
 // ------------------------------------------------------------------------------------------ types
 
@@ -93,7 +96,7 @@ export interface TaskOptions<A extends readonly unknown[] = unknown[]> {
   retryCondition?: (error: unknown, attempt: number) => boolean | Promise<boolean>;
   /**
    * The longest one attempt may run, in ms. When it passes, `ctx.signal` is aborted and the attempt
-   * fails with a `TimeoutError` (retried like any failure); the last one leaves the run `TimedOut`.
+   * fails with an MlshipError with code `TIMEOUT` (retried like any failure); the last one leaves the run `TimedOut`.
    * JavaScript cannot stop a function that ignores its signal: its promise is abandoned.
    * @default undefined (no limit)
    */
@@ -104,8 +107,8 @@ export interface TaskOptions<A extends readonly unknown[] = unknown[]> {
   cacheKey?: (args: A) => string;
   /** How long a cached result stays valid, in ms. @default undefined (forever) */
   cacheExpirationMs?: number;
-  /** The cache folder. @default the flow's cacheDir, else './mlship/cache/tasks' */
-  cacheDir?: string;
+  /** Where results are cached: a folder, an artifact store URI or an `ArtifactStore`. @default the flow's cacheStorage, else the folder './mlship/cache/tasks' */
+  cacheStorage?: CacheStorage;
   /** Ignore cached results (recompute and overwrite them). @default false */
   refresh?: boolean;
   /** Run after the run ends `Completed` or `Cached`. @default [] */
@@ -114,6 +117,17 @@ export interface TaskOptions<A extends readonly unknown[] = unknown[]> {
   onFailure?: TaskHook | readonly TaskHook[];
   /** Futures or promises this call waits for besides its arguments (set per call with `.with({ waitFor })`). @default [] */
   waitFor?: readonly PromiseLike<unknown>[];
+  /**
+   * Run the function on a worker thread of the flow thread pool (for CPU-bound work: the event loop
+   * and the other tasks go on meanwhile). The task must be defined at the top level of a module,
+   * which the worker imports to find it; arguments and result cross by structured clone, and a
+   * timeout or cancellation terminates the thread. Use `this` (not closures over module state set
+   * at run time) for the task context.
+   * @default false
+   */
+  thread?: boolean;
+  /** The module defining a thread task (`import.meta.url`). @default the file `task()` was called from */
+  module?: string | URL;
 }
 
 /**
@@ -144,14 +158,18 @@ export interface FlowOptions {
   maxConcurrency?: number;
   /** The most task runs with a tag running at once, per tag, shared with subflows, e.g. `{ gpu: 1 }`. @default {} */
   tagConcurrency?: Record<string, number>;
-  /** The cache folder of its tasks (and subflows') that set none. @default './mlship/cache/tasks' */
-  cacheDir?: string;
+  /** Where its tasks (and subflows') that set none cache results: a folder, an artifact store URI or an `ArtifactStore`. @default the folder './mlship/cache/tasks' */
+  cacheStorage?: CacheStorage;
   /** Ignore every cached result in this run and its subflows (the CLI's `--refresh`). @default false */
   refresh?: boolean;
   /** Run after the run ends `Completed`. @default [] */
   onCompletion?: FlowHook | readonly FlowHook[];
   /** Run after the run ends `Failed`, `TimedOut` or `Crashed`. @default [] */
   onFailure?: FlowHook | readonly FlowHook[];
+  /** The lowest level of run logger lines printed and kept (subflows use their parent's). @default process.env.MLSHIP_LOG_LEVEL ?? 'info' */
+  logLevel?: LogLevel;
+  /** Print run logger lines on stderr (they are recorded either way). @default true */
+  printLogs?: boolean;
 }
 
 /**
@@ -178,8 +196,10 @@ export interface TaskContext {
   readonly attempt: number;
   /** Aborted when this attempt times out or the flow run is cancelled; pass it to fetch, streams, timers. */
   readonly signal: AbortSignal;
-  /** The flow run, `null` for a task called outside any flow. */
+  /** The flow run, `null` for a task called outside any flow (and in a thread task). */
   readonly flowRun: FlowRun | null;
+  /** The run's logger: lines are printed on stderr and recorded as the task run's `logs.jsonl` artifact. */
+  readonly logger: RunLogger;
 }
 
 /**
@@ -235,7 +255,7 @@ export interface Flow<A extends unknown[], R> {
 
 interface Store {
   flow: FlowRun;
-  ctx?: Attempt;
+  ctx?: TaskContext;
 }
 
 const als = new AsyncLocalStorage<Store>();
@@ -247,10 +267,10 @@ function toArray<T>(x: T | readonly T[] | undefined): readonly T[] {
 }
 
 function cancelledError(message: string): Error {
-  return new DOMException(message, 'AbortError');
+  return new MlshipError('CANCELLED', message);
 }
 function timeoutError(message: string): Error {
-  return new DOMException(message, 'TimeoutError');
+  return new MlshipError('TIMEOUT', message);
 }
 
 function reportHookError(kind: string, name: string, err: unknown): void {
@@ -371,6 +391,9 @@ class Attempt implements TaskContext {
   get flowRun(): FlowRun | null {
     return this.run.flowRun.detached ? null : this.run.flowRun;
   }
+  get logger(): RunLogger {
+    return this.run.logger;
+  }
   get signal(): AbortSignal {
     if (!this.controller) {
       this.controller = new AbortController();
@@ -438,6 +461,23 @@ export class TaskRun {
   /** @internal */
   readonly flowRun: FlowRun;
   private readonly t0 = performance.now();
+  private log: RunLog | null = null;
+
+  /** The run's logger (see {@link TaskContext.logger}). */
+  get logger(): RunLog {
+    this.log ??= new RunLog(`Task run '${this.name}'`, this.flowRun.logLevel, this.flowRun.printLogs);
+    return this.log;
+  }
+
+  /** What the run logged so far. */
+  get logs(): readonly LogLine[] {
+    return this.log?.lines ?? [];
+  }
+
+  /** @internal the logs as JSON Lines, `null` when nothing was logged */
+  logText(): string | null {
+    return this.log && (this.log.lines.length > 0 || this.log.dropped > 0) ? this.log.toJsonl() : null;
+  }
 
   /** @internal */
   constructor(def: TaskDef, flowRun: FlowRun) {
@@ -515,6 +555,8 @@ export class TaskFuture<R> implements PromiseLike<R> {
 interface TaskDef {
   name: string;
   fn: (...args: unknown[]) => unknown;
+  /** the module a worker thread imports to run it, `null` for an event-loop task */
+  thread: string | null;
   source: string;
   tags: readonly string[];
   options: TaskOptions<any>;
@@ -561,7 +603,10 @@ function runAttempt(def: TaskDef, run: TaskRun, attempt: Attempt, args: unknown[
     }
     let out: unknown;
     try {
-      out = als.run({ flow, ctx: attempt }, () => def.fn.apply(attempt, args));
+      if (def.thread !== null) {
+        const job = { module: def.thread, task: def.name, args, ctx: { taskRunId: run.id, name: run.name, task: run.task, attempt: attempt.attempt } };
+        out = threadPool().run(job, attempt.signal, (level, message, time) => run.logger.add(level, message, time));
+      } else out = als.run({ flow, ctx: attempt }, () => def.fn.apply(attempt, args));
     } catch (err) {
       finish(false, err);
       return;
@@ -588,16 +633,20 @@ async function executeTask(def: TaskDef, run: TaskRun, rawArgs: readonly unknown
     }
     const args = inputs.args;
     const opts = def.options;
-    let cacheDir = '';
+    let store: Awaited<ReturnType<typeof cacheStore>> | null = null;
     if (def.caching) {
       try {
         run.cacheKey = computeCacheKey(def.name, def.source, args, opts.cacheKey ? opts.cacheKey(args) : undefined);
       } catch (err) {
         return await end(def, run, 'Failed', err);
       }
-      cacheDir = resolvePath(opts.cacheDir ?? flow.cacheDir ?? DEFAULT_CACHE_DIR);
+      try {
+        store = await cacheStore(opts.cacheStorage ?? flow.cacheStorage ?? DEFAULT_CACHE_DIR);
+      } catch (err) {
+        return await end(def, run, 'Failed', err);
+      }
       if (!(opts.refresh || flow.refresh)) {
-        const hit = await readCache(cacheDir, run.cacheKey, opts.cacheExpirationMs, Date.now());
+        const hit = await readCache(store, run.cacheKey, opts.cacheExpirationMs, Date.now());
         if (hit.hit) return await end(def, run, 'Cached', hit.value);
       }
     }
@@ -630,9 +679,9 @@ async function executeTask(def: TaskDef, run: TaskRun, rawArgs: readonly unknown
         for (const s of slots) s.release();
       }
       if (!failed) {
-        if (run.cacheKey !== null) {
+        if (run.cacheKey !== null && store !== null) {
           try {
-            await writeCache(cacheDir, run.cacheKey, def.name, value, Date.now());
+            await writeCache(store, run.cacheKey, def.name, value, Date.now());
           } catch (err) {
             process.stderr.write(`mlship flow: the result of task run '${run.name}' was not cached: ${(err as Error).message}\n`);
           }
@@ -674,6 +723,7 @@ function recordOf(run: TaskRun): TaskRecord {
     durationMs: run.durationMs,
     error: run.error,
     cacheKey: run.cacheKey,
+    logs: run.endTime === null ? null : run.logText(),
   };
 }
 
@@ -700,6 +750,9 @@ function validateTaskOptions(options: TaskOptions<any>): void {
   for (const h of [...toArray(options.onCompletion), ...toArray(options.onFailure)]) checkFunction('hook', h);
   if (options.tags !== undefined && (!Array.isArray(options.tags) || options.tags.some((t) => typeof t !== 'string' || t === ''))) {
     throw new MlshipError('INVALID_ARGUMENT', `tags must be a list of non-empty strings, got ${JSON.stringify(options.tags)}`, { field: 'tags', value: options.tags });
+  }
+  if (options.module !== undefined && !(typeof options.module === 'string' || options.module instanceof URL)) {
+    throw new MlshipError('INVALID_ARGUMENT', 'module must be the URL of the module defining the task (import.meta.url)', { field: 'module' });
   }
   if (options.waitFor !== undefined && !Array.isArray(options.waitFor)) {
     throw new MlshipError('INVALID_ARGUMENT', 'waitFor must be a list of task futures or promises', { field: 'waitFor' });
@@ -733,9 +786,16 @@ export function task<A extends unknown[], R>(fn: (this: TaskContext, ...args: A)
   if (typeof fn !== 'function') throw new MlshipError('INVALID_ARGUMENT', `task(fn) needs a function, got ${typeof fn}`, { field: 'fn' });
   validateTaskOptions(options);
   const name = options.name ?? (fn.name || 'task');
+  let thread: string | null = null;
+  if (options.thread) {
+    thread = options.module !== undefined ? String(options.module) : (callerModule(ENGINE_MODULES) ?? null);
+    if (thread === null) throw new MlshipError('INVALID_ARGUMENT', `cannot tell which module defines thread task '${name}': pass module: import.meta.url`, { field: 'module' });
+    registerThreadTask(name, thread, fn as (...args: unknown[]) => unknown);
+  }
   const def: TaskDef = {
     name,
     fn: fn as (...args: unknown[]) => unknown,
+    thread,
     source: fn.toString(),
     tags: [...new Set(options.tags ?? [])].sort(),
     options,
@@ -756,7 +816,7 @@ export function task<A extends unknown[], R>(fn: (this: TaskContext, ...args: A)
   return Object.assign(call, {
     options,
     fn,
-    with: (more: TaskOptions<A>) => task(fn, { ...options, ...more }),
+    with: (more: TaskOptions<A>) => task(fn, { ...options, ...(thread !== null ? { module: thread } : {}), ...more }),
   }) as unknown as Task<A, Awaited<R>>;
 }
 
@@ -775,6 +835,35 @@ export function task<A extends unknown[], R>(fn: (this: TaskContext, ...args: A)
  */
 export function taskContext(): TaskContext | undefined {
   return als.getStore()?.ctx;
+}
+
+/**
+ * The logger of the caller's run: the task run's inside a task, else the flow run's inside a flow,
+ * else one that only prints. Lines are printed on stderr and recorded with the run (`logs.jsonl`).
+ *
+ * @example
+ * ```ts
+ * import { flow, runLogger } from 'mlship/flow';
+ * await flow(async () => { runLogger().info('loading %s', 'data.csv'); })();
+ * ```
+ */
+export function runLogger(): RunLogger {
+  const store = als.getStore();
+  if (store?.ctx) return store.ctx.logger;
+  return (store?.flow ?? detachedFlowRun()).logger;
+}
+
+/** The files of the engine itself, skipped when finding the module that called `task()`. */
+const ENGINE_MODULES = [import.meta.url];
+
+/**
+ * Runs a thread task's function inside its worker thread, with `ctx` as `this` and as
+ * {@link taskContext}.
+ * @internal
+ */
+export function callInThread(fn: (...args: unknown[]) => unknown, ctx: Omit<TaskContext, 'signal' | 'flowRun'>, args: unknown[]): unknown {
+  const full: TaskContext = { ...ctx, signal: new AbortController().signal, flowRun: null };
+  return als.run({ flow: detachedFlowRun(), ctx: full }, () => fn.apply(full, args));
 }
 
 /**
@@ -806,6 +895,23 @@ interface FlowDef {
 }
 
 let detached: FlowRun | null = null;
+/** Stores a run's log lines as its `logs.jsonl` artifact. */
+async function writeLogs(client: MlshipClient, runId: string, text: string): Promise<void> {
+  const store = await client.artifacts(runId);
+  await store.writeBytes(LOGS_ARTIFACT, Buffer.from(text, 'utf8'));
+}
+
+/**
+ * The artifact holding a recorded run's log lines (JSON Lines of `{ time, level, message }`).
+ *
+ * @example
+ * ```ts
+ * import { LOGS_ARTIFACT } from 'mlship/flow';
+ * console.log(LOGS_ARTIFACT); // 'logs.jsonl'
+ * ```
+ */
+export const LOGS_ARTIFACT = 'logs.jsonl';
+
 function detachedFlowRun(): FlowRun {
   detached ??= new FlowRun({ name: '(no flow)', fn: () => undefined, options: {}, onCompletion: [], onFailure: [] }, null, true);
   return detached;
@@ -862,11 +968,16 @@ export class FlowRun<R = unknown> {
   /** @internal */
   client: MlshipClient | null = null;
   /** @internal */
-  cacheDir: string | undefined;
+  cacheStorage: CacheStorage | undefined;
   /** @internal */
   refresh: boolean;
   /** @internal */
+  readonly logLevel: LogLevel;
+  /** @internal */
+  readonly printLogs: boolean;
+  /** @internal */
   observed = false;
+  private log: RunLog | null = null;
   /** @internal */
   done!: Promise<void>;
   private timedOut = false;
@@ -894,8 +1005,21 @@ export class FlowRun<R = unknown> {
     for (const [tag, limit] of Object.entries(o.tagConcurrency ?? {})) {
       if (!this.tagLimiters.has(tag)) this.tagLimiters.set(tag, new Semaphore(limit));
     }
-    this.cacheDir = o.cacheDir ?? parent?.cacheDir;
+    this.cacheStorage = o.cacheStorage ?? parent?.cacheStorage;
     this.refresh = Boolean(o.refresh || parent?.refresh);
+    this.logLevel = o.logLevel ?? parent?.logLevel ?? envLogLevel();
+    this.printLogs = o.printLogs ?? parent?.printLogs ?? true;
+  }
+
+  /** The flow run's own logger (tasks have theirs: {@link TaskContext.logger}). */
+  get logger(): RunLog {
+    this.log ??= new RunLog(this.detached ? 'mlship' : `Flow run '${this.name}'`, this.logLevel, this.printLogs);
+    return this.log;
+  }
+
+  /** What the flow run itself logged so far. */
+  get logs(): readonly LogLine[] {
+    return this.log?.lines ?? [];
   }
 
   /** Aborted when the run is cancelled or times out; its `reason` says which. */
@@ -1081,7 +1205,7 @@ export class FlowRun<R = unknown> {
             },
             async (run) => {
               this.trackingRun = run;
-              this.recorder = new Recorder(client!.tracking, run.experimentId, run.runId, this.flow);
+              this.recorder = new Recorder(client!.tracking, run.experimentId, run.runId, this.flow, (runId, text) => writeLogs(client!, runId, text));
               ran = true;
               const stopHeartbeat = startHeartbeat(client!.tracking, run.runId);
               try {
@@ -1094,6 +1218,7 @@ export class FlowRun<R = unknown> {
               if (this.error !== undefined) tags['mlship.error'] = errorTag(this.error);
               await run.setTags(tags);
               await run.logMetrics({ duration_ms: this.endTime! - this.startTime!, task_runs: this.taskRuns.length });
+              if (this.log && (this.log.lines.length > 0 || this.log.dropped > 0)) await writeLogs(client!, run.runId, this.log.toJsonl());
               await run.end(statusOf(this.state));
             },
           );
@@ -1172,6 +1297,9 @@ function validateFlowOptions(options: FlowOptions): void {
   for (const h of [...toArray(options.onCompletion), ...toArray(options.onFailure)]) checkFunction('hook', h);
   if (options.client !== undefined && !(options.client instanceof MlshipClient)) {
     throw new MlshipError('INVALID_ARGUMENT', 'client must be an MlshipClient (MlshipClient.open(...))', { field: 'client' });
+  }
+  if (options.logLevel !== undefined && !LOG_LEVELS.includes(options.logLevel)) {
+    throw new MlshipError('INVALID_ARGUMENT', `logLevel must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(options.logLevel)}`, { field: 'logLevel', value: options.logLevel });
   }
 }
 

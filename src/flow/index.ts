@@ -1,13 +1,16 @@
 /**
  * mlship/flow: tasks and flows over plain async functions (Prefect's model), run on the event
- * loop: dependencies from the values passed between tasks, concurrency limits, retries with
- * backoff, timeouts, cancellation, states and hooks, subflows, result caching, every flow run
+ * loop or, for CPU-bound tasks, on worker threads: dependencies from the values passed between tasks, concurrency limits, retries with
+ * backoff, timeouts, cancellation, states and hooks, run loggers, subflows, result caching, every flow run
  * and task run recorded in the tracking store (visible while running, marked Crashed when their
  * process died), and schedules (cron and interval) served by `serve()` / `mlship flow serve`.
  *
  * @packageDocumentation
  */
-export { task, flow, taskContext, flowContext, TaskRun, TaskFuture, FlowRun } from './engine.js';
+export { task, flow, taskContext, flowContext, runLogger, LOGS_ARTIFACT, TaskRun, TaskFuture, FlowRun } from './engine.js';
+export { LOG_LEVELS, MAX_LOG_LINES, parseLogLines, formatLogLines } from './logger.js';
+export type { LogLevel, LogLine, RunLogger } from './logger.js';
+export { setThreadPoolSize } from './threads.js';
 export type { Task, Flow, TaskOptions, FlowOptions, TaskContext, TaskHook, FlowHook, Input, Inputs } from './engine.js';
 export { exponentialBackoff } from './retry.js';
 export type { RetryDelay, RetryDelayFn, ExponentialBackoffOptions } from './retry.js';

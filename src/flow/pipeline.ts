@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { MlshipError, sha256, writeFileAtomic } from '../core/index.js';
 import type { MlshipClient } from '../tracking/index.js';
-import { computeCacheKey, writeCache } from './cache.js';
+import { cacheStore, computeCacheKey, writeCache } from './cache.js';
 import { flow, task, type FlowRun, type TaskContext, type TaskFuture } from './engine.js';
 import { LOCK_FILE, loadPipeline, paramValue, selectStages, type Pipeline, type PipelineStage } from './pipeline-file.js';
 
@@ -355,7 +355,7 @@ export async function runPipeline(path = 'mlship.yaml', options: RunPipelineOpti
     const stage = byName.get(name)!;
     const { code, log } = await runCommand(stage.cmd, pipeline.dir, this.signal, (line, stream) => options.onOutput?.(name, line, stream));
     if (code !== 0) {
-      throw new MlshipError('IO_ERROR', `stage '${name}' failed: its command exited with code ${code} (${stage.cmd}); see its output above`, { stage: name, exitCode: code, log: log.slice(-2000) });
+      throw new MlshipError('COMMAND_FAILED', `stage '${name}' failed: its command exited with code ${code} (${stage.cmd}); see its output above`, { stage: name, exitCode: code, log: log.slice(-2000) });
     }
     const deps = await hashAll(pipeline.dir, stage.deps);
     const outs = await hashAll(pipeline.dir, [...stage.outs, ...stage.metrics]);
@@ -373,7 +373,7 @@ export async function runPipeline(path = 'mlship.yaml', options: RunPipelineOpti
   // an unchanged stage goes through the engine's cache, so its task run ends `Cached`: the
   // marker is written just before the call, keyed by the stage and its lock entry
   const skipKey = (name: string): string => sha256(JSON.stringify([name, lock.stages[name]]));
-  const skipTasks = new Map(names.map((n) => [n, task(execute, { name: n, cacheKey: () => skipKey(n), cacheDir })]));
+  const skipTasks = new Map(names.map((n) => [n, task(execute, { name: n, cacheKey: () => skipKey(n), cacheStorage: cacheDir })]));
 
   const results = new Map<string, StageResult>();
   const body = async (): Promise<void> => {
@@ -397,7 +397,7 @@ export async function runPipeline(path = 'mlship.yaml', options: RunPipelineOpti
             if (reason === null) {
               skipped = true;
               const key = skipKey(name);
-              await writeCache(cacheDir, computeCacheKey(name, '', [], key), name, { exitCode: 0, log: '', metrics: {}, reason: 'unchanged' } satisfies StageOutcome, Date.now());
+              await writeCache(await cacheStore(cacheDir), computeCacheKey(name, '', [], key), name, { exitCode: 0, log: '', metrics: {}, reason: 'unchanged' } satisfies StageOutcome, Date.now());
               future = skipTasks.get(name)!(name, 'unchanged');
             } else {
               future = runTasks.get(name)!(name, reason);
@@ -422,13 +422,13 @@ export async function runPipeline(path = 'mlship.yaml', options: RunPipelineOpti
     await Promise.all(done.values());
     await lockWrites.catch(() => undefined); // a failed write already failed its stage
     const failed = names.map((n) => results.get(n)!).find((r) => r.status === 'failed');
-    if (failed) throw new MlshipError('IO_ERROR', failed.error ?? `stage '${failed.stage}' failed`, { stage: failed.stage });
+    if (failed) throw new MlshipError('COMMAND_FAILED', failed.error ?? `stage '${failed.stage}' failed`, { stage: failed.stage });
   };
   const pipelineFlow = flow(body, {
     name: 'pipeline',
     experiment: options.experiment ?? 'pipelines',
     maxConcurrency: jobs,
-    cacheDir,
+    cacheStorage: cacheDir,
     ...(options.client ? { client: options.client } : { record: false }),
   });
   const flowRun = pipelineFlow.start();

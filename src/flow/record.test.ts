@@ -127,7 +127,7 @@ describe('recording in the tracking store', () => {
   });
 
   it('records Cached task runs', async () => {
-    const t = task((x: number) => x * 2, { name: 'double', cache: true, cacheDir: join(dir, 'cache') });
+    const t = task((x: number) => x * 2, { name: 'double', cache: true, cacheStorage: join(dir, 'cache') });
     const f = flow(async () => t(21), { name: 'cached', client });
     await f();
     await f();
@@ -174,7 +174,7 @@ describe('recording in the tracking store', () => {
     });
     const experimentId = await client.tracking.getOrCreateExperiment('flows');
     const parent = await client.tracking.createRun({ experimentId });
-    const recorder = new Recorder(store, experimentId, parent.info.runId, 'writes');
+    const recorder = new Recorder(store, experimentId, parent.info.runId, 'writes', async () => {});
     const rec = (name: string, state: TaskRecord['state'], ended: boolean): TaskRecord => ({
       name,
       task: name,
@@ -185,6 +185,7 @@ describe('recording in the tracking store', () => {
       durationMs: ended ? 1 : null,
       error: state === 'Failed' ? new Error('bad input') : undefined,
       cacheKey: null,
+      logs: null,
     });
     // a slow task: its start is written (visible) before it ends
     const slow = recorder.begin(rec('slow', 'Running', false));

@@ -46,6 +46,8 @@ export interface TaskRecord {
   durationMs: number | null;
   error: unknown;
   cacheKey: string | null;
+  /** The run's log lines as JSON Lines (at its end), `null` when it logged nothing. */
+  logs: string | null;
 }
 
 /** One task run in the write queue. @internal */
@@ -79,6 +81,7 @@ export class Recorder {
     private readonly experimentId: string,
     private readonly flowRunId: string,
     private readonly flowName: string,
+    private readonly writeLogs: (runId: string, text: string) => Promise<void>,
   ) {}
 
   /** Records that a task run started; returns its entry for {@link Recorder.end}. */
@@ -154,5 +157,6 @@ export class Recorder {
       ...(entry.createdFinal ? {} : { tags: Object.entries(this.stateTags(rec, {})).map(([key, value]) => ({ key, value })) }),
     });
     await this.store.updateRun(runId, { status: statusOf(rec.state), endTime });
+    if (rec.logs !== null) await this.writeLogs(runId, rec.logs);
   }
 }

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { MlshipError, isMlshipError } from '../../core/index.js';
-import { flowContext, task, type Flow, type FlowRun, type RunState, type Task, type TaskHook, type TaskRun } from '../../flow/index.js';
+import { flowContext, runLogger, task, type Flow, type FlowRun, type RunState, type Task, type TaskHook, type TaskRun } from '../../flow/index.js';
 import { logModel } from '../../autolog/index.js';
 import type { BaseEstimator } from '../../learn/index.js';
 import type { SaveModelOptions } from '../../model/index.js';
@@ -100,6 +100,12 @@ export class ExampleRecorder {
   readonly summaries = new Map<string, string>();
   readonly result: ExampleResult;
 
+  /** Sets what task `name` did (shown in the report) and logs it to the caller's run logger (recorded with the task run). */
+  say(name: string, text: string): void {
+    this.summaries.set(name, text);
+    runLogger().info(text);
+  }
+
   constructor(project: ExampleProject, experiment: string, private readonly onTask?: (task: ExampleTask) => void) {
     this.result = { project, experiment, flowRun: '', state: 'Pending', runId: null, durationMs: 0, tasks: [], dataset: null, tuning: null, metrics: {}, artifacts: [], model: null, promotion: null, error: null };
   }
@@ -175,7 +181,7 @@ export async function publishModel(ctx: PublishContext, pipe: BaseEstimator<any>
   await run.flush();
   const v = await ctx.client.registerModel(`runs:/${run.runId}/model`, ctx.modelName, { description: `the ${ctx.project} reference project (mlship example run ${ctx.project})` });
   r.model = { name: v.name, version: v.version, uri: `models:/${v.name}/${v.version}` };
-  ctx.rec.summaries.set('register', `logged runs:/${run.runId}/model, registered ${r.model.uri}`);
+  ctx.rec.say('register', `logged runs:/${run.runId}/model, registered ${r.model.uri}`);
   return v.version;
 }
 
@@ -186,7 +192,7 @@ export function promoteTask(ctx: PublishContext, metric: string): Task<[number],
       const r = ctx.rec.result;
       await projectRun().flush();
       r.promotion = await ctx.client.promote(ctx.modelName, version, { metric, reason: `mlship example run ${ctx.project}` });
-      ctx.rec.summaries.set('promote', `${r.promotion.promoted ? 'promoted to @champion' : 'not promoted'}: ${r.promotion.message}`);
+      ctx.rec.say('promote', r.promotion.promoted ? r.promotion.message : `not promoted: ${r.promotion.message}`);
       return r.promotion;
     },
     { name: 'promote', ...ctx.opts },

@@ -73,7 +73,7 @@ export async function runHousingRegression(options: ExampleOptions): Promise<Exa
   const modelName = options.modelName ?? defaultModelName(HOUSING_PROJECT, source === HOUSING_DEFAULT_DATA ? undefined : source);
   const rec = new ExampleRecorder('housing-regression', experiment, options.onTask);
   const r = rec.result;
-  const say = (name: string, text: string): void => void rec.summaries.set(name, text);
+  const say = (name: string, text: string): void => rec.say(name, text);
   const opts = { onCompletion: rec.hook, onFailure: rec.hook };
 
   const ingest = task(
@@ -196,7 +196,7 @@ export async function runHousingRegression(options: ExampleOptions): Promise<Exa
       // register after evaluate: the package carries the test metrics
       await promote(register.with({ waitFor: [ev] })(pipe, s));
     },
-    { name: HOUSING_PROJECT, experiment, client },
+    { name: HOUSING_PROJECT, experiment, client, printLogs: false },
   );
   return rec.run(project);
 }

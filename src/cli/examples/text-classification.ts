@@ -93,7 +93,7 @@ export async function runTextClassification(options: ExampleOptions): Promise<Ex
   const modelName = options.modelName ?? defaultModelName(TEXT_PROJECT, source === TEXT_DEFAULT_DATA ? undefined : source);
   const rec = new ExampleRecorder('text-classification', experiment, options.onTask);
   const r = rec.result;
-  const say = (name: string, text: string): void => void rec.summaries.set(name, text);
+  const say = (name: string, text: string): void => rec.say(name, text);
   const opts = { onCompletion: rec.hook, onFailure: rec.hook };
   const spec = { kind: 'nb' as const, ...(builtin ? {} : { stripHtml: true }) };
 
@@ -136,7 +136,7 @@ export async function runTextClassification(options: ExampleOptions): Promise<Ex
 
   const tune = task(
     async (s: Split) => {
-      const search = new GridSearchCV(buildTextPipeline(spec), { 'clf.alpha': TEXT_ALPHA_GRID }, { cv: TEXT_CV_FOLDS, scoring: 'f1_macro', refit: false });
+      const search = new GridSearchCV(buildTextPipeline(spec), { 'clf.alpha': TEXT_ALPHA_GRID }, { cv: TEXT_CV_FOLDS, scoring: 'f1_macro', refit: false, nJobs: -1 });
       search.fit(s.xTrain, s.yTrain);
       const alpha = search.bestParams_!['clf.alpha'] as number;
       const cvScore = search.bestScore_!;
@@ -199,7 +199,7 @@ export async function runTextClassification(options: ExampleOptions): Promise<Ex
       const ev = evaluate(pipe, s);
       await promote(register(pipe, ev));
     },
-    { name: TEXT_PROJECT, experiment, client },
+    { name: TEXT_PROJECT, experiment, client, printLogs: false },
   );
   return rec.run(project);
 }

@@ -103,6 +103,12 @@ describe('mlship flow next', () => {
     expect(r.out).toMatch(/^\d{4}-\d\d-\d\dT06:30:00[+-]\d\d:\d\d\n$/);
   });
 
+  it('prints times in a named zone with its offset, across daylight saving', async () => {
+    const r = await cli(['flow', 'next', '0 9 * * *', '--timezone', 'America/New_York', '--after', '2026-03-07T00:00:00Z', '--count', '2']);
+    expect(r.code).toBe(EXIT_OK);
+    expect(r.out).toBe('2026-03-07T09:00:00-05:00\n2026-03-08T09:00:00-04:00\n');
+  });
+
   it('names the field and the value of a bad expression', async () => {
     expectCleanError(await cli(['flow', 'next', '0 0 32 * *']), 'INVALID_ARGUMENT', EXIT_FAILURE, /day-of-month field: 32/);
   });
@@ -110,7 +116,7 @@ describe('mlship flow next', () => {
   it.each([
     [['--count', '0'], /--count/],
     [['--after', 'yesterday'], /--after <time>.*expected a date and time/],
-    [['--timezone', 'mars'], /--timezone <zone>.*expected utc or local/],
+    [['--timezone', 'mars'], /--timezone <zone>.*expected utc, local or an IANA zone name/],
   ])('rejects bad options %j as usage errors', async (opts, message) => {
     const r = await cli(['flow', 'next', '@daily', ...opts]);
     expect(r.code).toBe(EXIT_USAGE);

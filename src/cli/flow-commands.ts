@@ -35,7 +35,12 @@ function timezoneOption(value: string): CronTimezone {
   const v = value.toLowerCase();
   if (v === 'utc') return 'UTC';
   if (v === 'local') return 'local';
-  throw new InvalidArgumentError('expected utc or local.');
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+  } catch {
+    throw new InvalidArgumentError('expected utc, local or an IANA zone name such as Europe/Paris.');
+  }
+  return value;
 }
 
 function timeOption(value: string): Date {
@@ -44,9 +49,16 @@ function timeOption(value: string): Date {
   return d;
 }
 
-/** `2026-03-29T09:00:00+02:00`: a time in the local zone with its offset. */
-function localIso(d: Date): string {
+/** `2026-03-29T09:00:00+02:00`: a time in the local zone (or a named one) with its offset. */
+function localIso(d: Date, zone?: string): string {
   const two = (n: number): string => String(n).padStart(2, '0');
+  if (zone !== undefined) {
+    const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }).formatToParts(d).map((p) => [p.type, Number(p.value)]));
+    const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
+    const off = Math.round((wall - Math.floor(d.getTime() / 1000) * 1000) / 60_000);
+    const abs = Math.abs(off);
+    return `${parts.year}-${two(parts.month!)}-${two(parts.day!)}T${two(parts.hour!)}:${two(parts.minute!)}:${two(parts.second!)}${off >= 0 ? '+' : '-'}${two(Math.floor(abs / 60))}:${two(abs % 60)}`;
+  }
   const off = -d.getTimezoneOffset();
   const sign = off >= 0 ? '+' : '-';
   const abs = Math.abs(off);
@@ -65,7 +77,7 @@ function localIso(d: Date): string {
 export function flowNext(expr: string, opts: FlowNextOptions, io: CliIo): void {
   const c = parseCron(expr);
   const times = cronTimes(c, { after: opts.after ?? Date.now(), count: opts.count, timezone: opts.timezone });
-  const text = times.map((t) => (opts.timezone === 'UTC' ? t.toISOString() : localIso(t)));
+  const text = times.map((t) => (opts.timezone === 'UTC' ? t.toISOString() : localIso(t, opts.timezone === 'local' ? undefined : opts.timezone)));
   if (opts.json) io.stdout.write(`${JSON.stringify({ expression: c.source, fields: c.fields, timezone: opts.timezone, times: text }, null, 2)}\n`);
   else io.stdout.write(text.map((t) => `${t}\n`).join(''));
 }
@@ -235,9 +247,9 @@ A module to serve (flows.mjs):
     .description('print the next times of a cron expression (5 fields: minute hour day-of-month month day-of-week, or @hourly @daily @weekly @monthly @yearly)')
     .argument('<cron>', 'the cron expression, quoted')
     .option('--count <n>', 'how many times to print', positiveInt, 5)
-    .addOption(new Option('--timezone <zone>', 'read the expression in UTC or in the local zone (TZ)').argParser(timezoneOption).default('UTC' as CronTimezone, 'utc'))
+    .addOption(new Option('--timezone <zone>', 'read the expression in UTC, in the local zone (TZ) or in an IANA zone such as Europe/Paris').argParser(timezoneOption).default('UTC' as CronTimezone, 'utc'))
     .option('--after <time>', 'list the times after this one (ISO 8601) instead of now', timeOption)
     .option('--json', 'print the times as JSON')
-    .addHelpText('after', example('mlship flow next "0 3 * * *"\nmlship flow next "*/15 9-17 * * mon-fri" --count 10 --timezone local\nmlship flow next @monthly --after 2026-01-31T00:00:00Z --json'))
+    .addHelpText('after', example('mlship flow next "0 3 * * *"\nmlship flow next "*/15 9-17 * * mon-fri" --count 10 --timezone local\nmlship flow next @monthly --after 2026-01-31T00:00:00Z --json\nmlship flow next "0 9 * * mon-fri" --timezone America/New_York'))
     .action((expr: string, opts: FlowNextOptions) => flowNext(expr, opts, io));
 }

@@ -141,7 +141,8 @@ describe('nextCronTime (UTC)', () => {
   it('rejects a bad `after`, zone or count', () => {
     expect(() => nextCronTime('* * * * *', Number.NaN)).toThrow(/after must be a valid Date/);
     expect(() => nextCronTime('* * * * *', new Date('nope'))).toThrow(/after must be a valid Date/);
-    expect(() => nextCronTime('* * * * *', 0, { timezone: 'Europe/Paris' as never })).toThrow(/timezone must be 'UTC' or 'local', got "Europe\/Paris"/);
+    expect(() => nextCronTime('* * * * *', 0, { timezone: 'Mars/Olympus_Mons' })).toThrow(/timezone must be 'UTC', 'local' or an IANA zone name such as 'Europe\/Paris', got "Mars\/Olympus_Mons"/);
+    expect(() => nextCronTime('* * * * *', 0, { timezone: 42 as never })).toThrow(/timezone must be/);
     expect(() => cronTimes('* * * * *', { count: -1 })).toThrow(/count must be a whole number/);
   });
 
@@ -181,5 +182,27 @@ describe('nextCronTime (local zone)', () => {
     expect(r.repeat).toEqual(['2026-10-25T00:30:00.000Z', '2026-10-26T01:30:00.000Z']);
     // hourly across the jump back: 02:00 CEST (00:00Z) passed; 02:00 CET (01:00Z) is the repeated hour, skipped; 03:00 CET
     expect(r.hourly).toEqual(['2026-10-25T02:00:00.000Z', '2026-10-25T03:00:00.000Z', '2026-10-25T04:00:00.000Z']);
+  });
+});
+
+describe('nextCronTime (named zones)', () => {
+  const iso = (e: string, a: string, n: number, timezone: string) => cronTimes(e, { after: new Date(a), count: n, timezone }).map((d) => d.toISOString());
+
+  it('reads the expression in an IANA zone, across daylight-saving jumps, as the local zone does (Europe/Berlin)', () => {
+    // the same cases as the TZ=Europe/Berlin child process above, without changing the process zone
+    expect(iso('0 9 * * *', '2026-03-28T12:00:00Z', 2, 'Europe/Berlin')).toEqual(['2026-03-29T07:00:00.000Z', '2026-03-30T07:00:00.000Z']);
+    expect(iso('30 2 * * *', '2026-03-28T12:00:00Z', 2, 'Europe/Berlin')).toEqual(['2026-03-29T01:30:00.000Z', '2026-03-30T00:30:00.000Z']);
+    expect(iso('30 2 * * *', '2026-10-24T12:00:00Z', 2, 'Europe/Berlin')).toEqual(['2026-10-25T00:30:00.000Z', '2026-10-26T01:30:00.000Z']);
+    expect(iso('0 * * * *', '2026-10-25T00:30:00Z', 3, 'Europe/Berlin')).toEqual(['2026-10-25T02:00:00.000Z', '2026-10-25T03:00:00.000Z', '2026-10-25T04:00:00.000Z']);
+  });
+
+  it('handles zones west of UTC and half-hour offsets', () => {
+    // New York: 09:00 EST is 14:00Z; after 8 March 2026 (EDT) it is 13:00Z; 02:30 on 8 March does not exist → 03:30 EDT
+    expect(iso('0 9 * * *', '2026-03-07T00:00:00Z', 2, 'America/New_York')).toEqual(['2026-03-07T14:00:00.000Z', '2026-03-08T13:00:00.000Z']);
+    expect(iso('30 2 8 3 *', '2026-03-01T00:00:00Z', 1, 'America/New_York')).toEqual(['2026-03-08T07:30:00.000Z']);
+    // Kolkata is UTC+05:30 all year; Monday 09:00 there is 03:30Z
+    expect(iso('0 9 * * mon', '2026-11-26T00:00:00Z', 1, 'Asia/Kolkata')).toEqual(['2026-11-30T03:30:00.000Z']);
+    // a month boundary read in the zone, not in UTC: 1 December 00:00 in Tokyo is 30 November 15:00Z
+    expect(iso('@monthly', '2026-11-15T00:00:00Z', 1, 'Asia/Tokyo')).toEqual(['2026-11-30T15:00:00.000Z']);
   });
 });

@@ -4,8 +4,11 @@ import { MlshipError } from '../core/index.js';
 // so that schedules need no dependency. Times are searched field by field in calendar space
 // (year, month, day, hour, minute) of the chosen zone, then converted to an instant.
 
-/** The zone a cron expression is read in: `'UTC'` or `'local'` (the process's zone, `TZ`). */
-export type CronTimezone = 'UTC' | 'local';
+/**
+ * The zone a cron expression is read in: `'UTC'`, `'local'` (the process's zone, `TZ`) or an IANA
+ * zone name such as `'Europe/Paris'` or `'America/New_York'` (daylight saving included).
+ */
+export type CronTimezone = 'UTC' | 'local' | (string & {});
 
 /**
  * A parsed cron expression: the allowed values of each field.
@@ -40,7 +43,7 @@ export interface CronExpression {
 
 /** Options of {@link nextCronTime} and {@link cronTimes}. */
 export interface CronOptions {
-  /** The zone the expression is read in. @default 'UTC' */
+  /** The zone the expression is read in: 'UTC', 'local' or an IANA name such as 'Europe/Paris'. @default 'UTC' */
   timezone?: CronTimezone;
 }
 
@@ -198,11 +201,96 @@ function toMs(value: Date | number, name: string): number {
   return ms;
 }
 
-function checkTimezone(timezone: unknown): CronTimezone {
-  if (timezone !== 'UTC' && timezone !== 'local') {
-    throw new MlshipError('INVALID_ARGUMENT', `timezone must be 'UTC' or 'local', got ${JSON.stringify(timezone)}`, { field: 'timezone', value: timezone });
+/** Calendar fields of an instant in a zone (month 1-12). */
+interface Wall {
+  y: number;
+  mo: number;
+  d: number;
+  h: number;
+  mi: number;
+}
+
+/** How a zone turns instants into calendar fields and back. */
+interface Zone {
+  wall(ms: number): Wall;
+  /** The instant of a wall time; in a gap (daylight saving forward), the later instant it maps to. */
+  instant(w: Wall): number;
+}
+
+const UTC_ZONE: Zone = {
+  wall: (ms) => {
+    const t = new Date(ms);
+    return { y: t.getUTCFullYear(), mo: t.getUTCMonth() + 1, d: t.getUTCDate(), h: t.getUTCHours(), mi: t.getUTCMinutes() };
+  },
+  instant: (w) => Date.UTC(w.y, w.mo - 1, w.d, w.h, w.mi),
+};
+
+const LOCAL_ZONE: Zone = {
+  wall: (ms) => {
+    const t = new Date(ms);
+    return { y: t.getFullYear(), mo: t.getMonth() + 1, d: t.getDate(), h: t.getHours(), mi: t.getMinutes() };
+  },
+  instant: (w) => new Date(w.y, w.mo - 1, w.d, w.h, w.mi).getTime(),
+};
+
+const named = new Map<string, Zone>();
+
+/** A zone from its IANA name, through Intl (the offsets come from the ICU time-zone data). */
+function namedZone(name: string): Zone {
+  let zone = named.get(name);
+  if (zone) return zone;
+  let fmt: Intl.DateTimeFormat;
+  try {
+    fmt = new Intl.DateTimeFormat('en-US', { timeZone: name, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' });
+  } catch {
+    throw new MlshipError('INVALID_ARGUMENT', `timezone must be 'UTC', 'local' or an IANA zone name such as 'Europe/Paris', got ${JSON.stringify(name)}`, { field: 'timezone', value: name });
   }
-  return timezone;
+  const wall = (ms: number): Wall => {
+    const w: Wall = { y: 0, mo: 0, d: 0, h: 0, mi: 0 };
+    for (const p of fmt.formatToParts(ms)) {
+      if (p.type === 'year') w.y = Number(p.value);
+      else if (p.type === 'month') w.mo = Number(p.value);
+      else if (p.type === 'day') w.d = Number(p.value);
+      else if (p.type === 'hour') w.h = Number(p.value);
+      else if (p.type === 'minute') w.mi = Number(p.value);
+    }
+    return w;
+  };
+  const asUtc = (w: Wall) => Date.UTC(w.y, w.mo - 1, w.d, w.h, w.mi);
+  /** The zone's offset (ms ahead of UTC) at an instant. */
+  const offset = (ms: number) => asUtc(wall(ms)) - Math.floor(ms / 60_000) * 60_000;
+  zone = {
+    wall,
+    instant: (w) => {
+      const guess = asUtc(w);
+      // the two offsets around the wall time (equal except near a transition)
+      const a = guess - offset(guess - 86_400_000);
+      const b = guess - offset(guess + 86_400_000);
+      const hits = [a, b].filter((t) => asUtc(wall(t)) === guess);
+      if (hits.length > 0) return Math.min(...hits); // a repeated time: its first instant
+      return Math.max(a, b); // a skipped time: the later instant, as Date does for the local zone
+    },
+  };
+  named.set(name, zone);
+  return zone;
+}
+
+function zoneOf(timezone: unknown): Zone {
+  if (timezone === 'UTC') return UTC_ZONE;
+  if (timezone === 'local') return LOCAL_ZONE;
+  if (typeof timezone !== 'string' || timezone === '') {
+    throw new MlshipError('INVALID_ARGUMENT', `timezone must be 'UTC', 'local' or an IANA zone name such as 'Europe/Paris', got ${JSON.stringify(timezone)}`, { field: 'timezone', value: timezone });
+  }
+  return namedZone(timezone);
+}
+
+/**
+ * Checks a zone: `'UTC'`, `'local'` or an IANA name; throws INVALID_ARGUMENT otherwise.
+ * @internal
+ */
+export function checkTimezone(timezone: unknown): CronTimezone {
+  zoneOf(timezone);
+  return timezone as CronTimezone;
 }
 
 /** The search gives up after this many years (a 29 February on a weekday recurs within 28). */
@@ -229,13 +317,8 @@ const SEARCH_YEARS = 30;
 export function nextCronTime(expr: string | CronExpression, after: Date | number = Date.now(), options: CronOptions = {}): Date {
   const c = typeof expr === 'string' ? parseCron(expr) : expr;
   const afterMs = toMs(after, 'after');
-  const utc = checkTimezone(options.timezone ?? 'UTC') === 'UTC';
-  const start = new Date(Math.floor(afterMs / 60_000) * 60_000 + 60_000);
-  let y = utc ? start.getUTCFullYear() : start.getFullYear();
-  let mo = (utc ? start.getUTCMonth() : start.getMonth()) + 1;
-  let d = utc ? start.getUTCDate() : start.getDate();
-  let h = utc ? start.getUTCHours() : start.getHours();
-  let mi = utc ? start.getUTCMinutes() : start.getMinutes();
+  const zone = zoneOf(options.timezone ?? 'UTC');
+  let { y, mo, d, h, mi } = zone.wall(Math.floor(afterMs / 60_000) * 60_000 + 60_000);
   const lastYear = y + SEARCH_YEARS;
   const months = new Set(c.months);
   const hours = new Set(c.hours);
@@ -280,9 +363,9 @@ export function nextCronTime(expr: string | CronExpression, after: Date | number
       } else mi++;
       continue;
     }
-    const t = utc ? Date.UTC(y, mo - 1, d, h, mi) : new Date(y, mo - 1, d, h, mi).getTime();
+    const t = zone.instant({ y, mo, d, h, mi });
     if (t > afterMs) return new Date(t);
-    // local time repeated by a daylight-saving jump back, already past: keep searching
+    // a wall time repeated by a daylight-saving jump back, already past: keep searching
     mi++;
   }
 }

@@ -83,7 +83,7 @@ export function interval(ms: number, options: IntervalOptions = {}): Schedule {
 
 /**
  * A schedule from a cron expression (see {@link parseCron}: 5 fields, lists, ranges, steps,
- * names, `@daily` and the other macros), read in UTC or the local zone.
+ * names, `@daily` and the other macros), read in UTC, the local zone or an IANA zone such as 'Europe/Paris'.
  *
  * @param expr - the cron expression.
  * @param options - the zone.

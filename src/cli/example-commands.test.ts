@@ -119,6 +119,17 @@ describe('mlship example', () => {
     expect(second.code).toBe(EXIT_OK);
     expect(second.out).toMatch(/register\s+Completed.*models:\/text-classification\/2/);
     expect(second.out).toMatch(/^not promoted: /m);
+    // the grid search was cached by data digest, grid and version: reused, and still logged on the run
+    expect(second.out).toMatch(/^\s*tune\s+Cached\s.*best alpha [\d.]+ \(cached result\)$/m);
+    const secondId = /^run ([0-9a-f]{32}) /m.exec(second.out)![1]!;
+    await withStore(async (client) => {
+      const run = await client.tracking.getRun(secondId);
+      expect(run.data.params['clf.alpha']).toBeDefined();
+      expect(run.data.metrics.cv_f1_macro?.value).toBeCloseTo(first.tuning!.cvScore, 12);
+    });
+    const refreshed = await cli(['example', 'run', 'text-classification', '--limit', '600', '--tracking-uri', uri, '--refresh']);
+    expect(refreshed.code).toBe(EXIT_OK);
+    expect(refreshed.out).toMatch(/^\s*tune\s+Completed\s/m);
     expect(second.out).toContain('mlship runs show ');
     // every task logged what it did; `mlship runs logs` merges the task runs' lines by time
     const logs = await cli(['runs', 'logs', first.runId!, '--tracking-uri', uri]);

@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { EXAMPLE_PROJECTS, type ExampleOptions, type ExampleProject, type ExampleResult, type ExampleTask } from './examples/common.js';
 import { HOUSING_ALPHA_GRID, HOUSING_DEFAULT_DATA, runHousingRegression } from './examples/housing-regression.js';
@@ -9,7 +10,14 @@ import { trackingUriOf, withClient } from './tracking-commands.js';
 // `mlship example list` and `mlship example run <project>`: the two reference projects, each a
 // flow of tasks recorded in the tracking store (see src/cli/examples/ and examples/).
 
+/** Task results are cached next to the SQLite tracking store (`<store folder>/cache/tasks`), else under `./mlship/cache/tasks`. */
+function cacheFolderOf(trackingUri: string, cwd: string): string {
+  const m = /^sqlite:\/\/(\/.+)$/.exec(trackingUri);
+  return m ? join(dirname(m[1]!), 'cache', 'tasks') : join(cwd, 'mlship', 'cache', 'tasks');
+}
+
 interface ExampleRunOptions {
+  refresh?: boolean;
   data?: string;
   limit?: number;
   experiment?: string;
@@ -99,6 +107,8 @@ export async function exampleRun(name: ExampleProject, opts: ExampleRunOptions, 
       ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
       ...(opts.experiment !== undefined ? { experiment: opts.experiment } : {}),
       ...(opts.modelName !== undefined ? { modelName: opts.modelName } : {}),
+      ...(opts.refresh ? { refresh: true } : {}),
+      cacheStorage: cacheFolderOf(uri, io.cwd ?? process.cwd()),
       onTask: (t) => {
         if (!opts.json) io.stderr.write(`${t.name}: ${t.state}${t.durationMs !== null ? ` in ${t.durationMs} ms` : ''}${t.state === 'Completed' ? '' : ` (${t.summary})`}\n`);
       },
@@ -142,11 +152,12 @@ export function addExampleCommands(program: Command, command: (parent: Command, 
     .option('--experiment <name>', "the experiment to record the flow run in (default: the project's name)")
     .option('--model-name <name>', "the registered model to add the version to and whose @champion it must beat (default: the project's name on the built-in data, <project>-<file name> on --data)")
     .option('--tracking-uri <uri>', 'the tracking store (default: $MLSHIP_TRACKING_URI or sqlite:mlship/mlship.db)')
+    .option('--refresh', 'recompute cached task results (the grid search is cached by data digest, grid and mlship version)')
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
       example(
-        'mlship example run text-classification\nmlship example run text-classification --limit 1000\nmlship example run text-classification --data IMDB-Dataset.csv\nmlship example run housing-regression --data housing.csv --experiment california\nmlship example run housing-regression --json',
+        'mlship example run text-classification\nmlship example run text-classification --refresh\nmlship example run text-classification --limit 1000\nmlship example run text-classification --data IMDB-Dataset.csv\nmlship example run housing-regression --data housing.csv --experiment california\nmlship example run housing-regression --json',
       ),
     )
     .action(async (name: ExampleProject, opts: ExampleRunOptions) => {

@@ -38,6 +38,17 @@ export interface ExampleOptions {
   onTask?: (task: ExampleTask) => void;
   /** Progress of long steps (loading). @default none */
   progress?: WorkloadProgress;
+  /** Recompute cached task results (the grid search) instead of reusing them. @default false */
+  refresh?: boolean;
+  /** Where task results are cached. @default './mlship/cache/tasks' under `cwd` */
+  cacheStorage?: string;
+}
+
+/** What the tune step found: the best value of the tuned parameter, its CV score and every candidate's. */
+export interface Tuned {
+  alpha: number;
+  cvScore: number;
+  scores: number[];
 }
 
 /** One task run of a reference project, as the CLI prints it. */

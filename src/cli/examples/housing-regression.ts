@@ -2,9 +2,9 @@ import { MlshipError, NumericColumn, type Table } from '../../core/index.js';
 import { fingerprintTable, formatQualityReport, qualityReport } from '../../data/index.js';
 import { flow, task } from '../../flow/index.js';
 import { GridSearchCV, Pipeline, Ridge, trainTestSplit } from '../../learn/index.js';
-import { tableSignature } from '../../model/index.js';
+import { tableSignature, mlshipVersion } from '../../model/index.js';
 import { buildPreprocessing, evaluateRegressor, loadTabularData, type RegressionEvaluation } from '../workloads/tabular.js';
-import { ExampleRecorder, type PublishContext, defaultModelName, datasetName, projectRun, promoteTask, publishModel, residualPlotSvg, type ExampleOptions, type ExampleResult } from './common.js';
+import { ExampleRecorder, type PublishContext, defaultModelName, datasetName, projectRun, promoteTask, publishModel, residualPlotSvg, type ExampleOptions, type ExampleResult, type Tuned } from './common.js';
 
 // The housing-regression reference project as a flow: ingest -> validate -> split -> tune ->
 // train -> evaluate -> register -> promote, recorded as one flow run (the project's tracking run)
@@ -138,24 +138,35 @@ export async function runHousingRegression(options: ExampleOptions): Promise<Exa
     { name: 'split', ...opts },
   );
 
+  const describeTuning = (t: Tuned): string => `alpha ${HOUSING_ALPHA_GRID.map((a, i) => `${a}: ${(-t.scores[i]!).toFixed(4)}`).join(', ')} (mean ${HOUSING_CV_FOLDS}-fold RMSE); best alpha ${t.alpha}`;
+  // cached by what decides it (see the text project); --refresh recomputes it
   const tune = task(
-    async (s: Split) => {
+    (s: Split): Tuned => {
       const search = new GridSearchCV(housingPipeline(s.numeric, s.categorical), { 'model.alpha': HOUSING_ALPHA_GRID }, { cv: HOUSING_CV_FOLDS, scoring: 'neg_root_mean_squared_error', refit: false });
       search.fit(s.xTrain, s.yTrain);
-      const alpha = search.bestParams_!['model.alpha'] as number;
-      const cvRmse = -search.bestScore_!;
-      r.tuning = { params: { 'model.alpha': alpha }, scoring: 'rmse', cvScore: cvRmse, folds: HOUSING_CV_FOLDS };
-      const scores = search.cvResults_!.meanTestScore as Float64Array;
-      await projectRun().logParams({ 'model.alpha': alpha, cv_folds: HOUSING_CV_FOLDS, alpha_grid: HOUSING_ALPHA_GRID.join(',') });
-      await projectRun().logMetrics({ cv_rmse: cvRmse });
-      say('tune', `alpha ${HOUSING_ALPHA_GRID.map((a, i) => `${a}: ${(-scores[i]!).toFixed(4)}`).join(', ')} (mean ${HOUSING_CV_FOLDS}-fold RMSE); best alpha ${alpha}`);
-      return alpha;
+      const tuned = { alpha: search.bestParams_!['model.alpha'] as number, cvScore: -search.bestScore_!, scores: Array.from(search.cvResults_!.meanTestScore as Float64Array) };
+      say('tune', describeTuning(tuned));
+      return tuned;
     },
-    { name: 'tune', ...opts },
+    {
+      name: 'tune',
+      cacheKey: () => JSON.stringify({ project: HOUSING_PROJECT, data: r.dataset?.digest, seed, grid: HOUSING_ALPHA_GRID, folds: HOUSING_CV_FOLDS, mlship: mlshipVersion() }),
+      onCompletion: [
+        (run) => {
+          if (run.state === 'Cached') rec.summaries.set('tune', `${describeTuning(run.value as Tuned)} (cached result)`);
+        },
+        rec.hook,
+      ],
+      onFailure: rec.hook,
+    },
   );
 
   const train = task(
-    (s: Split, alpha: number) => {
+    async (s: Split, tuned: Tuned) => {
+      const { alpha, cvScore: cvRmse } = tuned;
+      r.tuning = { params: { 'model.alpha': alpha }, scoring: 'rmse', cvScore: cvRmse, folds: HOUSING_CV_FOLDS };
+      await projectRun().logParams({ 'model.alpha': alpha, cv_folds: HOUSING_CV_FOLDS, alpha_grid: HOUSING_ALPHA_GRID.join(',') });
+      await projectRun().logMetrics({ cv_rmse: cvRmse });
       const t0 = performance.now();
       const pipe = housingPipeline(s.numeric, s.categorical, alpha).fit(s.xTrain, s.yTrain);
       say('train', `impute + scale + one-hot + Ridge(alpha ${alpha}) on ${s.xTrain.numRows} rows in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
@@ -196,7 +207,7 @@ export async function runHousingRegression(options: ExampleOptions): Promise<Exa
       // register after evaluate: the package carries the test metrics
       await promote(register.with({ waitFor: [ev] })(pipe, s));
     },
-    { name: HOUSING_PROJECT, experiment, client, printLogs: false },
+    { name: HOUSING_PROJECT, experiment, client, printLogs: false, ...(options.refresh ? { refresh: true } : {}), ...(options.cacheStorage !== undefined ? { cacheStorage: options.cacheStorage } : {}) },
   );
   return rec.run(project);
 }

@@ -2,9 +2,9 @@ import { MlshipError, type Label } from '../../core/index.js';
 import { fingerprintTextDataset, listDatasets, type TextDataset } from '../../data/index.js';
 import { flow, task } from '../../flow/index.js';
 import { GridSearchCV, rocCurve, trainTestSplit, type Pipeline } from '../../learn/index.js';
-import { textClassifierSignature } from '../../model/index.js';
+import { textClassifierSignature, mlshipVersion } from '../../model/index.js';
 import { buildTextPipeline, evaluateTextClassifier, loadTextData, type TextEvaluation } from '../workloads/text.js';
-import { ExampleRecorder, type PublishContext, defaultModelName, confusionMatrixSvg, datasetName, projectRun, promoteTask, publishModel, rocCurveSvg, type ExampleOptions, type ExampleResult } from './common.js';
+import { ExampleRecorder, type PublishContext, defaultModelName, confusionMatrixSvg, datasetName, projectRun, promoteTask, publishModel, rocCurveSvg, type ExampleOptions, type ExampleResult, type Tuned } from './common.js';
 
 // The text-classification reference project as a flow: ingest -> validate -> split -> tune ->
 // train -> evaluate -> register -> promote, recorded as one flow run (the project's tracking run,
@@ -134,24 +134,36 @@ export async function runTextClassification(options: ExampleOptions): Promise<Ex
     { name: 'split', ...opts },
   );
 
+  const describeTuning = (t: Tuned): string => `alpha ${TEXT_ALPHA_GRID.map((a, i) => `${a}: ${t.scores[i]!.toFixed(4)}`).join(', ')} (mean ${TEXT_CV_FOLDS}-fold F1 macro); best alpha ${t.alpha}`;
+  // the grid search is the expensive step: its result is cached by what decides it (the data's
+  // content digest, the split, the grid, the pipeline and mlship's version); --refresh recomputes it
   const tune = task(
-    async (s: Split) => {
+    (s: Split): Tuned => {
       const search = new GridSearchCV(buildTextPipeline(spec), { 'clf.alpha': TEXT_ALPHA_GRID }, { cv: TEXT_CV_FOLDS, scoring: 'f1_macro', refit: false, nJobs: -1 });
       search.fit(s.xTrain, s.yTrain);
-      const alpha = search.bestParams_!['clf.alpha'] as number;
-      const cvScore = search.bestScore_!;
-      r.tuning = { params: { 'clf.alpha': alpha }, scoring: 'f1_macro', cvScore, folds: TEXT_CV_FOLDS };
-      const scores = search.cvResults_!.meanTestScore as Float64Array;
-      await projectRun().logParams({ 'clf.alpha': alpha, cv_folds: TEXT_CV_FOLDS, alpha_grid: TEXT_ALPHA_GRID.join(',') });
-      await projectRun().logMetrics({ cv_f1_macro: cvScore });
-      say('tune', `alpha ${TEXT_ALPHA_GRID.map((a, i) => `${a}: ${scores[i]!.toFixed(4)}`).join(', ')} (mean ${TEXT_CV_FOLDS}-fold F1 macro); best alpha ${alpha}`);
-      return alpha;
+      const tuned = { alpha: search.bestParams_!['clf.alpha'] as number, cvScore: search.bestScore_!, scores: Array.from(search.cvResults_!.meanTestScore as Float64Array) };
+      say('tune', describeTuning(tuned));
+      return tuned;
     },
-    { name: 'tune', ...opts },
+    {
+      name: 'tune',
+      cacheKey: () => JSON.stringify({ project: TEXT_PROJECT, data: r.dataset?.digest, seed, grid: TEXT_ALPHA_GRID, folds: TEXT_CV_FOLDS, spec, mlship: mlshipVersion() }),
+      onCompletion: [
+        (run) => {
+          if (run.state === 'Cached') rec.summaries.set('tune', `${describeTuning(run.value as Tuned)} (cached result)`);
+        },
+        rec.hook,
+      ],
+      onFailure: rec.hook,
+    },
   );
 
   const train = task(
-    (s: Split, alpha: number) => {
+    async (s: Split, tuned: Tuned) => {
+      const { alpha, cvScore } = tuned;
+      r.tuning = { params: { 'clf.alpha': alpha }, scoring: 'f1_macro', cvScore, folds: TEXT_CV_FOLDS };
+      await projectRun().logParams({ 'clf.alpha': alpha, cv_folds: TEXT_CV_FOLDS, alpha_grid: TEXT_ALPHA_GRID.join(',') });
+      await projectRun().logMetrics({ cv_f1_macro: cvScore });
       const t0 = performance.now();
       const pipe = buildTextPipeline({ ...spec, alpha }).fit(s.xTrain, s.yTrain);
       say('train', `TF-IDF + MultinomialNB(alpha ${alpha}) on ${s.xTrain.length} documents in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
@@ -199,7 +211,7 @@ export async function runTextClassification(options: ExampleOptions): Promise<Ex
       const ev = evaluate(pipe, s);
       await promote(register(pipe, ev));
     },
-    { name: TEXT_PROJECT, experiment, client, printLogs: false },
+    { name: TEXT_PROJECT, experiment, client, printLogs: false, ...(options.refresh ? { refresh: true } : {}), ...(options.cacheStorage !== undefined ? { cacheStorage: options.cacheStorage } : {}) },
   );
   return rec.run(project);
 }

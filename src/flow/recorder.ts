@@ -2,10 +2,10 @@
  * Writes task runs to the tracking store as nested child runs of their flow run, in the
  * background (write-behind): a task's future settles without waiting for the store, and the flow
  * run waits for the queue before it ends. A task run is created (state `Running`) when its first
- * attempt starts, so it is visible while it runs, and completed when it ends: three statements per
+ * attempt starts, so it is visible while it runs, and completed when it ends: at most three statements per
  * task run in all (create with its tags; one logBatch with its metrics and final state tags; end),
  * written one after another so the store sees one writer. When a task run ends before its create
- * was written (a fast task), the create carries the final tags at once; a task run that never ran
+ * was written (a fast task), it is created ended with its final tags: two statements; a task run that never ran
  * (cached, upstream failed, cancelled while pending) is only written when it ends.
  */
 import type { TrackingStore, RunStatus } from '../tracking/index.js';
@@ -140,15 +140,16 @@ export class Recorder {
     entry.queued = false;
     const ended = entry.ended;
     const rec = entry.rec;
+    const endTime = rec.endTime ?? Date.now();
     if (entry.runId === null) {
       const tags = this.stateTags(ended ? rec : { ...rec, state: 'Running', error: undefined }, { 'mlship.type': 'task', 'mlship.task': rec.task, 'mlship.flow': this.flowName });
-      const run = await this.store.createRun({ experimentId: this.experimentId, runName: rec.name, startTime: rec.startTime, parentRunId: this.flowRunId, tags });
+      // a task run that ended before its create was written is created ended: one write less
+      const run = await this.store.createRun({ experimentId: this.experimentId, runName: rec.name, startTime: rec.startTime, parentRunId: this.flowRunId, tags, ...(ended ? { status: statusOf(rec.state), endTime } : {}) });
       entry.runId = run.info.runId;
       entry.createdFinal = ended;
     }
     if (!ended) return;
     const runId = entry.runId;
-    const endTime = rec.endTime ?? Date.now();
     await this.store.logBatch(runId, {
       metrics: [
         { key: 'duration_ms', value: rec.durationMs ?? 0, timestamp: endTime },
@@ -156,7 +157,7 @@ export class Recorder {
       ],
       ...(entry.createdFinal ? {} : { tags: Object.entries(this.stateTags(rec, {})).map(([key, value]) => ({ key, value })) }),
     });
-    await this.store.updateRun(runId, { status: statusOf(rec.state), endTime });
+    if (!entry.createdFinal) await this.store.updateRun(runId, { status: statusOf(rec.state), endTime });
     if (rec.logs !== null) await this.writeLogs(runId, rec.logs);
   }
 }

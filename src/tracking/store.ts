@@ -50,6 +50,10 @@ export interface CreateRunOptions {
   sourceCommit?: string | null;
   /** Whether the git tree was dirty. @default null */
   sourceDirty?: boolean | null;
+  /** The initial status: a run may be created already ended (recording work that is done, importing runs). @default 'RUNNING' */
+  status?: RunStatus;
+  /** The end time of a run created ended. @default null, or `startTime` when `status` is terminal */
+  endTime?: number | null;
 }
 
 /** Fields {@link TrackingStoreCore.updateRun} can change. */

@@ -15,7 +15,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
 import type { Compilable, Expression, RawBuilder, SqlBool } from 'kysely';
 import { MlshipError } from '../../core/index.js';
-import type { DatasetInput, Experiment, LifecycleStage, Metric, Page, Run, RunInfo, RunStatus, ViewType } from '../entities.js';
+import type { DatasetInput, Experiment, LifecycleStage, Metric, Page, Run, RunData, RunInfo, RunStatus, ViewType } from '../entities.js';
 import { DEFAULT_EXPERIMENT_ID, DEFAULT_EXPERIMENT_NAME, PARENT_RUN_ID_TAG } from '../entities.js';
 import { AbstractTrackingStore } from '../store.js';
 import type { CreateExperimentOptions, CreateRunOptions, LogBatch, SearchExperimentsOptions, SearchRunsOptions, UpdateRunOptions } from '../store.js';
@@ -360,7 +360,12 @@ export class SqliteTrackingStore extends AbstractTrackingStore {
       checkKey('tag', k);
       checkValue('tag', k, v);
     }
+    const status = options.status ?? 'RUNNING';
+    checkStatus(status);
+    if (options.endTime != null) checkInteger('endTime', options.endTime);
+    const endTime = options.endTime ?? (status === 'RUNNING' ? null : startTime);
     const runId = randomBytes(16).toString('hex');
+    let artifactUri = '';
     await this.write((db) => {
       const exp = this.experimentRow(db, experimentId);
       if (exp.lifecycle_stage !== 'active') {
@@ -373,12 +378,12 @@ export class SqliteTrackingStore extends AbstractTrackingStore {
           run_id: runId,
           experiment_id: experimentId,
           run_name: runName,
-          status: 'RUNNING',
+          status,
           start_time: startTime,
-          end_time: null,
+          end_time: endTime,
           lifecycle_stage: 'active',
           parent_run_id: parentRunId,
-          artifact_uri: join(exp.artifact_location, runId, 'artifacts'),
+          artifact_uri: (artifactUri = join(exp.artifact_location, runId, 'artifacts')),
           user_id: options.userId ?? null,
           source_commit: options.sourceCommit ?? null,
           source_dirty: options.sourceDirty == null ? null : options.sourceDirty ? 1 : 0,
@@ -388,7 +393,24 @@ export class SqliteTrackingStore extends AbstractTrackingStore {
       const entries = Object.entries(tags);
       if (entries.length > 0) this.exec(db, qb.insertInto('tags').values(entries.map(([key, value]) => ({ run_id: runId, key, value }))));
     });
-    return this.getRun(runId);
+    // a new run: what was just written is the whole run, no need to read it back
+    const data: RunData = { metrics: emptyRecord(), params: emptyRecord(), tags: emptyRecord() };
+    Object.assign(data.tags, tags);
+    const info: RunInfo = {
+      runId,
+      experimentId,
+      runName,
+      status,
+      startTime,
+      endTime,
+      lifecycleStage: 'active',
+      parentRunId,
+      artifactUri,
+      userId: options.userId ?? null,
+      sourceCommit: options.sourceCommit ?? null,
+      sourceDirty: options.sourceDirty ?? null,
+    };
+    return { info, data, inputs: [] };
   }
 
   async getRun(runId: string): Promise<Run> {

@@ -225,7 +225,16 @@ export function trackingStoreConformance(name: string, makeStore: () => Promise<
         expect(run.info.artifactUri).toContain(run.info.runId);
         expect(run.data).toEqual({ metrics: {}, params: {}, tags: { purpose: 'test' } });
         expect(run.inputs).toEqual([]);
+        // what createRun returns is what the store holds
+        expect(await store.getRun(run.info.runId)).toEqual(run);
         const plain = await store.createRun({ runName: 'named', startTime: 1234 });
+        expect(await store.getRun(plain.info.runId)).toEqual(plain);
+        // a run created ended (work already done): status and end time at once
+        const done = await store.createRun({ startTime: 1000, status: 'FINISHED', endTime: 1500 });
+        expect(done.info).toMatchObject({ status: 'FINISHED', startTime: 1000, endTime: 1500 });
+        expect(await store.getRun(done.info.runId)).toEqual(done);
+        expect((await store.createRun({ startTime: 2000, status: 'FAILED' })).info.endTime).toBe(2000);
+        await expectError(store.createRun({ status: 'DONE' as never }), 'INVALID_ARGUMENT', /status/);
         expect(plain.info).toMatchObject({ runName: 'named', startTime: 1234, sourceCommit: null, sourceDirty: null, userId: null });
         await expectError(store.getRun('0'.repeat(32)), 'NOT_FOUND');
         await expectError(store.createRun({ experimentId: '424242' }), 'NOT_FOUND', /424242/);
@@ -252,6 +261,7 @@ export function trackingStoreConformance(name: string, makeStore: () => Promise<
         const child = await store.createRun({ parentRunId: parent });
         expect(child.info.parentRunId).toBe(parent);
         expect(child.data.tags[PARENT_RUN_ID_TAG]).toBe(parent);
+        expect(await store.getRun(child.info.runId)).toEqual(child);
         const viaTag = await store.createRun({ tags: { [PARENT_RUN_ID_TAG]: parent } });
         expect(viaTag.info.parentRunId).toBe(parent);
         const late = await newRun();

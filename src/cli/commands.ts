@@ -159,11 +159,25 @@ export interface PredictOptions {
   input?: string;
   textColumn?: string;
   json?: boolean;
+  /** Batch mode (`--output`): streams --input to this file (see `predictFile` in mlship/serve). */
+  output?: string;
+  chunkSize?: number;
+  workers?: number;
+  rejects?: string;
+  idColumn?: string;
+  resume?: boolean;
+  restart?: boolean;
 }
 
 /** `mlship predict`: labels and class probabilities for documents. */
 export async function predict(opts: PredictOptions, io: CliIo): Promise<void> {
   const cwd = cwdOf(io);
+  if (opts.output !== undefined) return predictToFile(opts, io);
+  for (const flag of ['chunkSize', 'workers', 'rejects', 'resume', 'restart'] as const) {
+    if (opts[flag] !== undefined) {
+      throw new MlshipError('INVALID_ARGUMENT', `--${flag.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} applies to batch mode only; add --output <file.csv|file.jsonl>`, { field: flag });
+    }
+  }
   if (!opts.text?.length && !opts.input && !opts.row?.length) {
     throw new MlshipError('INVALID_ARGUMENT', 'give the documents to classify with --text "..." (repeatable) or --input file.jsonl|csv|txt, or the rows for a tabular model with --row \'{"col": value}\' or --input rows.csv|jsonl|parquet', {
       hint: 'mlship predict --model mlship/models/tfidf-nb.mlship --text "Win a FREE cruise"',
@@ -193,6 +207,57 @@ export async function predict(opts: PredictOptions, io: CliIo): Promise<void> {
   const rows: (string | number)[][] = [['#', 'label', ...classes.map((c) => `p(${String(c)})`), 'text']];
   predictions.forEach((p, i) => rows.push([i + 1, String(p.label), ...classes.map((c) => p.probabilities[String(c)]!), preview(texts[i]!)]));
   io.stdout.write(table(rows));
+}
+
+/**
+ * `mlship predict --output`: streams --input through {@link predictFile} (chunks on worker
+ * threads, rejects file, checkpoint for --resume), progress on stderr, a report on stdout.
+ */
+async function predictToFile(opts: PredictOptions, io: CliIo): Promise<void> {
+  const cwd = cwdOf(io);
+  if (!opts.input) throw new MlshipError('INVALID_ARGUMENT', '--output needs the rows to predict in --input <file.jsonl|csv|parquet|txt>', { field: 'input', hint: 'mlship predict --model m.mlship --input in.jsonl --output out.csv' });
+  if (opts.text?.length || opts.row?.length) throw new MlshipError('INVALID_ARGUMENT', '--output predicts a whole --input file; --text and --row print to stdout, so drop --output or move them into the input file', { field: opts.text?.length ? 'text' : 'row' });
+  if (opts.resume && opts.restart) throw new MlshipError('INVALID_ARGUMENT', '--resume and --restart contradict each other; pick one', { field: 'resume' });
+  const progress = progressFor(io);
+  progress.start(`predicting ${opts.input}`);
+  const model = /^(models|runs):\//i.test(opts.model) ? opts.model : resolve(cwd, opts.model);
+  // Loaded on demand: mlship/serve brings the HTTP stack, which other commands do not need.
+  const { predictFile } = await import('../serve/index.js');
+  const r = await predictFile({
+    model,
+    input: resolve(cwd, opts.input),
+    output: resolve(cwd, opts.output!),
+    ...(opts.trackingUri !== undefined ? { trackingUri: opts.trackingUri } : {}),
+    ...(opts.chunkSize !== undefined ? { chunkSize: opts.chunkSize } : {}),
+    ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+    ...(opts.rejects !== undefined ? { rejects: resolve(cwd, opts.rejects) } : {}),
+    ...(opts.textColumn !== undefined ? { textColumn: opts.textColumn } : {}),
+    ...(opts.idColumn !== undefined ? { idColumn: opts.idColumn } : {}),
+    ...(opts.resume ? { resume: true } : opts.restart ? { resume: false } : {}),
+    onProgress: (p) => {
+      const eta = p.etaSeconds === undefined ? '' : `, ETA ${formatSeconds(p.etaSeconds)}`;
+      progress.update(p.totalBytes > 0 ? p.bytesRead / p.totalBytes : undefined, `${p.rowsRead.toLocaleString('en-US')} rows, ${Math.round(p.rowsPerSecond).toLocaleString('en-US')} rows/s${eta}`);
+    },
+  });
+  progress.done(`${r.rowsRead.toLocaleString('en-US')} rows`);
+  if (opts.json) {
+    io.stdout.write(toJson(r));
+    return;
+  }
+  const resumed = r.resumedFromRow > 0 ? ` (resumed after row ${r.resumedFromRow.toLocaleString('en-US')})` : '';
+  io.stdout.write(
+    `rows read      ${r.rowsRead.toLocaleString('en-US')}${resumed}\n` +
+      `rows written   ${r.rowsWritten.toLocaleString('en-US')} -> ${r.output}\n` +
+      `rows rejected  ${r.rowsRejected.toLocaleString('en-US')}${r.rejects ? ` -> ${r.rejects}` : ''}\n` +
+      `throughput     ${Math.round(r.rowsPerSecond).toLocaleString('en-US')} rows/s (${r.seconds.toFixed(2)} s, ${r.workers} worker${r.workers === 1 ? '' : 's'}, ${r.chunks} chunks)\n`,
+  );
+}
+
+function formatSeconds(s: number): string {
+  if (!Number.isFinite(s)) return '?';
+  if (s < 60) return `${Math.ceil(s)}s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m}m${String(Math.floor(s % 60)).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
 function preview(text: string, max = 60): string {

@@ -1,10 +1,14 @@
+import { EventEmitter } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MlshipClient } from '../tracking/index.js';
 import type { ExampleResult } from './examples/common.js';
 import { confusionMatrixSvg, escapeXml, residualPlotSvg, rocCurveSvg } from './examples/common.js';
+import { exampleRun } from './example-commands.js';
 import type { CliIo } from './io.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, run } from './main.js';
 
@@ -211,6 +215,51 @@ describe('mlship example', () => {
     // a different dataset never competes with the Boston champion
     expect(r.model).toEqual({ name: 'housing-regression-cal', version: 1, uri: 'models:/housing-regression-cal/1' });
     expect(r.promotion).toMatchObject({ promoted: true, previousVersion: null });
+  });
+
+  it('--serve serves the champion after the flow, on a free port when the one asked for is taken, until SIGTERM', async () => {
+    const blocker = createServer(() => undefined);
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const taken = (blocker.address() as AddressInfo).port;
+    const signals = new EventEmitter();
+    let out = '';
+    let err = '';
+    let listening: (url: string) => void = () => undefined;
+    const url = new Promise<string>((r) => (listening = r));
+    const io: CliIo = {
+      stdout: {
+        write: (s: string) => {
+          out += s;
+          const m = /listening on (http:\/\/\S+)/.exec(s);
+          if (m) listening(m[1]!);
+        },
+      },
+      stderr: { write: (s: string) => (err += s) },
+      cwd: dir,
+      env: {},
+    };
+    const done = exampleRun('housing-regression', { trackingUri: uri, experiment: 'served', modelName: 'served-housing', serve: true, port: taken }, io, signals);
+    try {
+      const base = await url;
+      expect(base).not.toContain(`:${taken}`);
+      expect(err).toContain(`port ${taken} is taken`);
+      const res = await fetch(`${base}/predict`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ instances: [{ crim: 0.03, zn: 0, indus: 7.07, chas: 0, nox: 0.469, rm: 6.4, age: 79, dis: 4.97, rad: 2, tax: 242, ptratio: 17.8, b: 396.9, lstat: 9.1 }] }),
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-model-version')).toBe('1');
+      const body = (await res.json()) as { model_name: string; predictions: { prediction: number }[] };
+      expect(body.model_name).toBe('served-housing');
+      expect(body.predictions[0]!.prediction).toBeGreaterThan(5);
+    } finally {
+      signals.emit('SIGTERM');
+      await done;
+      await new Promise<void>((r) => blocker.close(() => r()));
+    }
+    expect(out).toMatch(/promote\s+Completed/);
+    expect(err).toMatch(/stopped/);
   });
 
   it('renders SVG plots that escape labels and survive degenerate input', () => {

@@ -6,6 +6,13 @@ import { TEXT_ALPHA_GRID, TEXT_DEFAULT_DATA, runTextClassification } from './exa
 import { Progress, table, type CliIo } from './io.js';
 import { positiveInt } from './options.js';
 import { trackingUriOf, withClient } from './tracking-commands.js';
+import { serveModels, type ServeSignalSource } from './serve-model-command.js';
+
+function portNumber(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n > 65535) throw new InvalidArgumentError(`expected a port number from 0 to 65535 (0 picks a free one), got ${JSON.stringify(value)}`);
+  return n;
+}
 
 // `mlship example list` and `mlship example run <project>`: the two reference projects, each a
 // flow of tasks recorded in the tracking store (see src/cli/examples/ and examples/).
@@ -18,6 +25,8 @@ function cacheFolderOf(trackingUri: string, cwd: string): string {
 
 interface ExampleRunOptions {
   refresh?: boolean;
+  serve?: boolean;
+  port?: number;
   data?: string;
   limit?: number;
   experiment?: string;
@@ -95,7 +104,7 @@ export function renderExample(r: ExampleResult): string {
  * await exampleRun('housing-regression', { trackingUri: 'sqlite:mlship/mlship.db' }, processIo());
  * ```
  */
-export async function exampleRun(name: ExampleProject, opts: ExampleRunOptions, io: CliIo): Promise<ExampleResult> {
+export async function exampleRun(name: ExampleProject, opts: ExampleRunOptions, io: CliIo, signals: ServeSignalSource = process): Promise<ExampleResult> {
   const progress = new Progress(io.stderr, !opts.json);
   const uri = trackingUriOf(opts, io);
   const result = await withClient({ trackingUri: uri }, io, (client) =>
@@ -120,7 +129,33 @@ export async function exampleRun(name: ExampleProject, opts: ExampleRunOptions, 
   }
   if (opts.json) io.stdout.write(`${JSON.stringify({ ...result, trackingUri: uri }, null, 2)}\n`);
   else io.stdout.write(renderExample(result));
+  if (opts.serve && result.model) await serveChampion(`models:/${result.model.name}@champion`, uri, opts.port ?? DEFAULT_SERVE_PORT, io, signals);
   return result;
+}
+
+/** The port `--serve` tries first. */
+const DEFAULT_SERVE_PORT = 8080;
+
+/**
+ * Serves the project's champion until SIGINT/SIGTERM, following the alias (a later run that
+ * promotes a better model is served without a restart). When the port is taken, a free one is
+ * used and said so.
+ */
+async function serveChampion(modelUri: string, trackingUri: string, port: number, io: CliIo, signals: ServeSignalSource): Promise<void> {
+  const options = { host: '127.0.0.1', port, workers: 1, trackingUri, pollInterval: 1000, logPredictions: true, maxBatch: 10_000, bodyLimit: 16 * 2 ** 20 };
+  io.stderr.write(`\nserving the champion, ${modelUri}, as the flow left it:\n`);
+  try {
+    await serveModels([modelUri], options, io, signals);
+  } catch (err) {
+    if (!isPortTaken(err) || port === 0) throw err;
+    io.stderr.write(`port ${port} is taken: serving on a free port instead (choose one with --port)\n`);
+    await serveModels([modelUri], { ...options, port: 0 }, io, signals);
+  }
+}
+
+function isPortTaken(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown; cause?: { code?: unknown } } | null;
+  return e?.code === 'EADDRINUSE' || e?.cause?.code === 'EADDRINUSE' || (typeof e?.message === 'string' && e.message.includes('EADDRINUSE'));
 }
 
 /**
@@ -153,11 +188,14 @@ export function addExampleCommands(program: Command, command: (parent: Command, 
     .option('--model-name <name>', "the registered model to add the version to and whose @champion it must beat (default: the project's name on the built-in data, <project>-<file name> on --data)")
     .option('--tracking-uri <uri>', 'the tracking store (default: $MLSHIP_TRACKING_URI or sqlite:mlship/mlship.db)')
     .option('--refresh', 'recompute cached task results (the grid search is cached by data digest, grid and mlship version)')
+    .option('--serve', 'then serve the champion (models:/<model>@champion) over HTTP until Ctrl+C, as `mlship serve` does (npm start does this)')
+    .option('--no-serve', 'do not serve (the default; undoes --serve)')
+    .option('--port <port>', `with --serve: the port (default ${DEFAULT_SERVE_PORT}; a free one when it is taken)`, portNumber)
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
       example(
-        'mlship example run text-classification\nmlship example run text-classification --refresh\nmlship example run text-classification --limit 1000\nmlship example run text-classification --data IMDB-Dataset.csv\nmlship example run housing-regression --data housing.csv --experiment california\nmlship example run housing-regression --json',
+        'mlship example run text-classification\nmlship example run text-classification --refresh\nmlship example run text-classification --serve --port 8081\nmlship example run text-classification --limit 1000\nmlship example run text-classification --data IMDB-Dataset.csv\nmlship example run housing-regression --data housing.csv --experiment california\nmlship example run housing-regression --json',
       ),
     )
     .action(async (name: ExampleProject, opts: ExampleRunOptions) => {

@@ -11,9 +11,11 @@ import { trackOptions } from './record-runs.js';
 import { addTrackingCommands } from './tracking-commands.js';
 import { addRegistryCommands } from './registry-commands.js';
 import { addServerCommand } from './server-command.js';
+import { addServeModelCommand } from './serve-model-command.js';
 import { addFlowCommands } from './flow-commands.js';
 import { addPipelineCommands } from './pipeline-commands.js';
 import { addExampleCommands } from './example-commands.js';
+import { addPredictionCommands } from './prediction-commands.js';
 import { processIo, type CliIo } from './io.js';
 import { configurer, example, quietOnClosedPipe, runProgram } from './program.js';
 import { collect, docFrequency, fraction, ngramRange, nonNegativeInt, oneOf, positiveInt, positiveNumber } from './options.js';
@@ -29,6 +31,8 @@ function buildProgram(io: CliIo): Command {
   configure(program)
     .description('The machine-learning lifecycle for TypeScript: train, evaluate, package and use models.')
     .version(mlshipVersion(), '-V, --version', 'print the mlship version')
+    // Program options only before the command name, so a command's own --version (predictions list --version 3, models delete --version 2) is its own.
+    .enablePositionalOptions()
     .addHelpText('after', example('mlship quickstart\nmlship train text --data spam-assassin --model logreg --ngram 1,2\nmlship predict --model mlship/models/tfidf-nb.mlship --text "Win a FREE cruise"'));
 
   trackOptions(command(program, 'quickstart'), false)
@@ -79,8 +83,15 @@ function buildProgram(io: CliIo): Command {
     .option('--row <json>', 'a row for a tabular model, as a JSON object of its input columns (repeatable)', collect)
     .option('--input <file>', 'documents to classify: .jsonl (strings or objects with a text field), .csv (a text column) or .txt (one per line); for a tabular model, rows as .csv, .jsonl or .parquet')
     .option('--text-column <name>', "field/column of --input holding the text (default: the model signature's input, usually 'text')")
-    .option('--json', 'print the predictions as JSON')
-    .addHelpText('after', example('mlship predict --model mlship/models/tfidf-nb.mlship --text "Win a FREE cruise" --text "Meeting at 3pm"\nmlship predict --model mlship/models/tfidf-logreg.mlship --input emails.jsonl --json\nmlship predict --model mlship/models/housing-hgb.mlship --input houses.csv'))
+    .option('--json', 'print the predictions as JSON (with --output: the run report)')
+    .option('--output <file>', 'batch mode: stream --input in chunks on worker threads and write the predictions to this .csv or .jsonl file (with a checkpoint for --resume)')
+    .option('--chunk-size <n>', 'batch mode: rows per chunk, the unit of work, output write and checkpoint (default: 10000)', positiveInt)
+    .option('--workers <n>', 'batch mode: worker threads (0: predict on the main thread) (default: the number of cores)', nonNegativeInt)
+    .option('--rejects <file>', 'batch mode: where bad rows go, as JSON lines with line, row, reason and raw row (default: <output>.rejects.jsonl)')
+    .option('--id-column <name>', "batch mode: the input's id column, copied to the output; without one, rows are numbered (default: id)")
+    .option('--resume', 'batch mode: continue an interrupted run from <output>.checkpoint.json')
+    .option('--restart', 'batch mode: discard the checkpoint of an interrupted run and start over')
+    .addHelpText('after', example('mlship predict --model mlship/models/tfidf-nb.mlship --text "Win a FREE cruise" --text "Meeting at 3pm"\nmlship predict --model mlship/models/tfidf-logreg.mlship --input emails.jsonl --json\nmlship predict --model mlship/models/housing-hgb.mlship --input houses.csv\nmlship predict --model models:/spam@champion --input emails.jsonl --output scored.csv --workers 4\nmlship predict --model models:/spam@champion --input emails.jsonl --output scored.csv --resume'))
     .action(async (opts) => predict(opts, io));
 
   command(program, 'evaluate')
@@ -112,9 +123,11 @@ function buildProgram(io: CliIo): Command {
   addTrackingCommands(program, command, example, io);
   addRegistryCommands(program, command, example, io);
   addServerCommand(program, command, example, io);
+  addServeModelCommand(program, command, example, io);
   addFlowCommands(program, command, example, io);
   addPipelineCommands(program, command, example, io);
   addExampleCommands(program, command, example, io);
+  addPredictionCommands(program, command, example, io);
 
   command(program, 'datasets')
     .description('list the built-in datasets')

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CsrMatrix, Matrix, MlshipError, Rng, compareLabels, murmurhash3_32, takeRows, uniqueLabels } from './index.js';
+import { CsrMatrix, Matrix, MlshipError, Rng, compareLabels, murmurhash3_32, takeRows, uniqueLabels, uuidv7 } from './index.js';
 
 describe('Rng', () => {
   it('is reproducible for a seed and differs across seeds', () => {
@@ -61,5 +61,23 @@ describe('murmurhash3_32', () => {
     expect(murmurhash3_32('')).toBe(0);
     expect(murmurhash3_32('foo', 0)).toBe(-156908512);
     expect(murmurhash3_32('foo', 42)).toBe(-1322301282);
+  });
+});
+
+describe('uuidv7', () => {
+  it('is an RFC 9562 version-7 UUID with the time in its first 48 bits', () => {
+    const t = Date.UTC(2026, 10, 27, 2, 30);
+    const id = uuidv7(t + 1000);
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(parseInt(id.replace(/-/g, '').slice(0, 12), 16)).toBe(t + 1000);
+  });
+
+  it('sorts in creation order, within a millisecond too, and never repeats', () => {
+    const ids = Array.from({ length: 20_000 }, () => uuidv7());
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+    // a clock that goes back does not break the order
+    const later = uuidv7(Date.now() + 60_000);
+    expect(uuidv7(Date.now() - 60_000) > later).toBe(true);
   });
 });

@@ -14,7 +14,7 @@ export { Table, NumericColumn, StringColumn, CategoryColumn, isNumericKind } fro
 export type { Column, ColumnKind, NumericKind, CellValue, TableFromOptions } from './table.js';
 export { compareLabels, uniqueLabels, encodeLabels } from './labels.js';
 export type { Label } from './labels.js';
-export { sha256, Fingerprint, murmurhash3_32 } from './hash.js';
+export { sha256, Fingerprint, murmurhash3_32, uuidv7 } from './hash.js';
 export { startWorker, startModuleWorker, siblingModule, resolveJobs, tsxRegisterUrl } from './workers.js';
 export {
   FIT_CHANNEL,

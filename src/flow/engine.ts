@@ -8,7 +8,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { MlshipError } from '../core/index.js';
-import { MlshipClient } from '../tracking/index.js';
+import { MlshipClient, withRunTags } from '../tracking/index.js';
 import type { ActiveRun } from '../tracking/index.js';
 import { cacheStore, computeCacheKey, DEFAULT_CACHE_DIR, readCache, writeCache } from './cache.js';
 import type { CacheStorage } from './cache.js';
@@ -606,6 +606,10 @@ function runAttempt(def: TaskDef, run: TaskRun, attempt: Attempt, args: unknown[
       if (def.thread !== null) {
         const job = { module: def.thread, task: def.name, args, ctx: { taskRunId: run.id, name: run.name, task: run.task, attempt: attempt.attempt } };
         out = threadPool().run(job, attempt.signal, (level, message, time) => run.logger.add(level, message, time));
+      } else if (flow.trackingRun) {
+        // runs the task creates through a client are tagged with the flow run and task run that created them
+        const tags = { [SOURCE_FLOW_RUN_TAG]: flow.trackingRun.runId, [SOURCE_TASK_RUN_TAG]: run.name };
+        out = withRunTags(tags, () => als.run({ flow, ctx: attempt }, () => def.fn.apply(attempt, args)));
       } else out = als.run({ flow, ctx: attempt }, () => def.fn.apply(attempt, args));
     } catch (err) {
       finish(false, err);
@@ -895,6 +899,14 @@ interface FlowDef {
 }
 
 let detached: FlowRun | null = null;
+/**
+ * The tag on a run created (through an `MlshipClient`) inside a recorded flow run: the flow run's
+ * tracking run id. Find them with `tags.\`mlship.sourceFlowRun\` = '<run id>'`.
+ */
+export const SOURCE_FLOW_RUN_TAG = 'mlship.sourceFlowRun';
+/** The tag on a run created inside a task of a recorded flow run: the task run's name (`train-1`). */
+export const SOURCE_TASK_RUN_TAG = 'mlship.sourceTaskRun';
+
 /** Stores a run's log lines as its `logs.jsonl` artifact. */
 async function writeLogs(client: MlshipClient, runId: string, text: string): Promise<void> {
   const store = await client.artifacts(runId);
@@ -1209,7 +1221,7 @@ export class FlowRun<R = unknown> {
               ran = true;
               const stopHeartbeat = startHeartbeat(client!.tracking, run.runId);
               try {
-                await this.body(args);
+                await withRunTags({ [SOURCE_FLOW_RUN_TAG]: run.runId }, () => this.body(args));
               } finally {
                 stopHeartbeat();
               }

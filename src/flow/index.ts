@@ -7,7 +7,7 @@
  *
  * @packageDocumentation
  */
-export { task, flow, taskContext, flowContext, runLogger, LOGS_ARTIFACT, TaskRun, TaskFuture, FlowRun } from './engine.js';
+export { task, flow, taskContext, flowContext, runLogger, LOGS_ARTIFACT, SOURCE_FLOW_RUN_TAG, SOURCE_TASK_RUN_TAG, TaskRun, TaskFuture, FlowRun } from './engine.js';
 export { LOG_LEVELS, MAX_LOG_LINES, parseLogLines, formatLogLines } from './logger.js';
 export type { LogLevel, LogLine, RunLogger } from './logger.js';
 export { setThreadPoolSize } from './threads.js';

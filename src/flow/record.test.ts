@@ -212,6 +212,41 @@ describe('recording in the tracking store', () => {
     expect(runs.get('fast')!.info.endTime).toBeGreaterThanOrEqual(runs.get('fast')!.info.startTime);
   });
 
+  it('links the runs a flow creates to the flow run and task run that created them', async () => {
+    const train = task(
+      async (alpha: number) => client.withRun({ experimentName: 'models', runName: `alpha-${alpha}` }, async (r) => {
+        await r.logMetric('alpha', alpha);
+        return r.runId;
+      }),
+      { name: 'train' },
+    );
+    const f = flow(
+      async () => {
+        const ids = await Promise.all([train(0.1), train(1)]);
+        const summary = await client.withRun({ nested: true, runName: 'summary' }, (r) => r.runId);
+        return [...ids, summary];
+      },
+      { name: 'linked', client },
+    );
+    const run = f.start();
+    const [a, b, summary] = await run.result();
+    const flowRunId = run.trackingRun!.runId;
+    const ra = await client.tracking.getRun(a!);
+    expect(ra.data.tags['mlship.sourceFlowRun']).toBe(flowRunId);
+    expect(ra.data.tags['mlship.sourceTaskRun']).toBe('train-1');
+    expect((await client.tracking.getRun(b!)).data.tags['mlship.sourceTaskRun']).toBe('train-2');
+    // created in the flow body (not a task): linked to the flow run only, and nested under it as asked
+    const rs = await client.tracking.getRun(summary!);
+    expect(rs.data.tags['mlship.sourceFlowRun']).toBe(flowRunId);
+    expect(rs.data.tags['mlship.sourceTaskRun']).toBeUndefined();
+    expect(rs.info.parentRunId).toBe(flowRunId);
+    const found = await client.tracking.searchAllRuns({ experimentIds: [ra.info.experimentId], filter: `tags.\`mlship.sourceFlowRun\` = '${flowRunId}'` });
+    expect(found.map((r) => r.info.runName).sort()).toEqual(['alpha-0.1', 'alpha-1']);
+    // outside a flow, nothing is added
+    const plain = await client.withRun({ experimentName: 'models' }, (r) => r.runId);
+    expect((await client.tracking.getRun(plain)).data.tags['mlship.sourceFlowRun']).toBeUndefined();
+  });
+
   it('records a 300-task flow with little overhead per task', async () => {
     const noop = task((i: number) => i, { name: 'noop' });
     const f = flow(

@@ -2,6 +2,9 @@
  * mlship/serve: the HTTP tracking and registry server. `createApp` builds the Fastify app over a
  * client (mlship's REST API under `/api/v1` with its OpenAPI 3.1 document, and the MLflow REST API
  * 2.0 subset under `/api/2.0/mlflow`); `startServer` opens the stores and listens.
+ * The model server (`mlship serve`): `startModelServer` / `createModelApp` serve models over the
+ * plain JSON API, the Open Inference Protocol V2 and MLflow scoring, following registry aliases.
+ * Batch prediction of whole files (`mlship predict --output`): `predictFile`.
  *
  * @packageDocumentation
  */
@@ -16,6 +19,17 @@ export { HTTP_STATUS, MLFLOW_HTTP_STATUS, INTERNAL_MESSAGE, toHttpError, toMlflo
 export type { ErrorBody, HttpError, MlflowErrorCode } from './errors.js';
 export { buildOpenApi, collectRoutes, openApiPath } from './openapi.js';
 export type { RouteRecord, RouteSchema } from './openapi.js';
+export { createModelApp, startModelServer, parseModelSpec } from './inference/app.js';
+export type { ModelAppOptions, ModelServerOptions, RunningModelServer, ModelSpec, PredictionLog } from './inference/app.js';
+export { ModelSlot, defaultModelName } from './inference/model-slot.js';
+export type { ModelSlotOptions } from './inference/model-slot.js';
+export type { ServedModel, Outputs } from './inference/predictor.js';
+export { MetricsRegistry, mergeSnapshots, renderSnapshot, LATENCY_BUCKETS } from './inference/metrics.js';
+export type { Counter, Gauge, Histogram, MetricsSnapshot } from './inference/metrics.js';
+export { startCluster } from './inference/cluster.js';
+export type { ClusterOptions, RunningCluster, WorkerServerOptions } from './inference/cluster.js';
+export { predictFile } from './batch/index.js';
+export type { PredictFileOptions, PredictFileResult, BatchProgress, BatchInputFormat, BatchOutputFormat, BatchModelKind } from './batch/index.js';
 
 /** Options of {@link startServer}. */
 export interface ServerOptions {

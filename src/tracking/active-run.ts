@@ -59,6 +59,29 @@ export function activeRun(): ActiveRun | undefined {
   return topOf(globalStack);
 }
 
+const ambient = new AsyncLocalStorage<Readonly<Record<string, string>>>();
+
+/**
+ * Runs `fn` with `tags` added to every run the client creates inside it (`startRun`, `withRun`,
+ * autologging), under the tags a call gives itself; nested calls add to the outer tags. This is how
+ * a flow links the runs its tasks create to the task run and flow run that created them.
+ *
+ * @example
+ * ```ts
+ * import { withRunTags } from 'mlship/tracking';
+ * await withRunTags({ team: 'search' }, () => client.withRun({ experimentName: 'x' }, async (run) => run.logMetric('m', 1)));
+ * ```
+ */
+export function withRunTags<T>(tags: Readonly<Record<string, string>>, fn: () => T): T {
+  const outer = ambient.getStore();
+  return ambient.run(outer ? { ...outer, ...tags } : tags, fn);
+}
+
+/** The tags {@link withRunTags} adds to runs created by the calling code, if any. */
+export function ambientRunTags(): Readonly<Record<string, string>> | undefined {
+  return ambient.getStore();
+}
+
 /** Runs `fn` with `run` active for the code it calls (AsyncLocalStorage). @internal */
 export function runWithActive<T>(run: ActiveRun, fn: () => T): T {
   return storage.run({ run, stack: [] }, fn);

@@ -10,7 +10,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MlshipError, isMlshipError } from '../core/index.js';
-import { ActiveRun, activeRun, runWithActive } from './active-run.js';
+import { ActiveRun, activeRun, ambientRunTags, runWithActive } from './active-run.js';
 import type { ArtifactStore } from './artifacts/artifact-store.js';
 import { openArtifactStore } from './artifacts/open.js';
 import { codeVersion } from './code-version.js';
@@ -322,10 +322,11 @@ export class MlshipClient {
     } catch {
       userId = process.env.USER ?? null;
     }
+    const ambient = ambientRunTags();
     const run = await this.tracking.createRun({
       experimentId,
       runName: options.runName,
-      tags: options.tags,
+      tags: ambient ? { ...ambient, ...options.tags } : options.tags,
       ...(options.startTime !== undefined ? { startTime: options.startTime } : {}),
       parentRunId,
       userId,

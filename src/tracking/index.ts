@@ -1,6 +1,7 @@
 /**
  * mlship/tracking: experiments, runs, metrics, params, tags and dataset inputs in a store chosen by
- * URI (SQLite by default), the run search language, and the conformance suite for store backends
+ * URI (SQLite by default), the run search language, the prediction log of served models
+ * (`openPredictionStore`, `openPredictionLogWriter`), and the conformance suites for store backends
  * (in `src/tracking/testing`, used by tests).
  *
  * @packageDocumentation
@@ -54,7 +55,7 @@ export { MAX_KEY_LENGTH, MAX_PARAM_VALUE_LENGTH, MAX_TAG_VALUE_LENGTH } from './
 export * from './search/index.js';
 export { MlshipClient } from './client.js';
 export type { ClientOptions, StartRunOptions, PromoteOptions, PromotionResult, ResolvedModel, ModelVersionLineage, DatasetLineage } from './client.js';
-export { ActiveRun, activeRun } from './active-run.js';
+export { ActiveRun, activeRun, withRunTags, ambientRunTags } from './active-run.js';
 export { codeVersion } from './code-version.js';
 export type { CodeVersion } from './code-version.js';
 export { describeDatasetRead, UNVERSIONED_DIGEST_PREFIX } from './dataset-capture.js';
@@ -63,3 +64,18 @@ export type { ModelUri } from './model-uri.js';
 export type { ArtifactStore, ArtifactInfo } from './artifacts/artifact-store.js';
 export { openArtifactStore, artifactStoreSchemes } from './artifacts/open.js';
 export { LocalArtifactStore } from './artifacts/local.js';
+export { openPredictionStore, predictionStoreSchemes, predictionItems } from './predictions.js';
+export type {
+  PredictionRecord,
+  StoredPrediction,
+  LabelInput,
+  LabelResult,
+  LogPredictionsResult,
+  PredictionFilter,
+  SearchPredictionsOptions,
+  PredictionStore,
+  OpenPredictionStoreOptions,
+} from './predictions.js';
+export type { SqlitePredictionStoreOptions } from './stores/sqlite-predictions.js';
+export { openPredictionLogWriter } from './prediction-writer.js';
+export type { PredictionLogWriter, PredictionLogStats, PredictionLogWriterOptions } from './prediction-writer.js';

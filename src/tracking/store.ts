@@ -247,7 +247,15 @@ export abstract class AbstractTrackingStore implements TrackingStore {
   async getOrCreateExperiment(name: string, options?: CreateExperimentOptions): Promise<string> {
     const found = await this.getExperimentByName(name);
     if (found) return found.experimentId;
-    return this.createExperiment(name, options);
+    try {
+      return await this.createExperiment(name, options);
+    } catch (err) {
+      // another caller created it between the read and the create (concurrent runs of one experiment)
+      if ((err as { code?: unknown }).code !== 'ALREADY_EXISTS') throw err;
+      const raced = await this.getExperimentByName(name);
+      if (raced) return raced.experimentId;
+      throw err;
+    }
   }
 
   async searchAllRuns(options: Omit<SearchRunsOptions, 'pageToken'> = {}): Promise<Run[]> {

@@ -10,7 +10,7 @@
 import type { Generated } from 'kysely';
 
 /** The schema version this build of mlship writes and reads. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** Row types of the tracking tables, for Kysely's `Kysely<TrackingDatabase>`. */
 export interface TrackingDatabase {
@@ -53,6 +53,28 @@ export interface TrackingDatabase {
     schema_json: string | null;
     row_count: number | null;
     context: string | null;
+  };
+}
+
+/**
+ * Row type of the prediction log (schema version 4), for `Kysely<PredictionDatabase>`: one row per
+ * item of a served request, keyed by (request id, item index). `inputs`, `outputs` and `label` are
+ * JSON text (non-finite numbers encoded so that they read back exactly); `label` is NULL until
+ * ground truth arrives.
+ */
+export interface PredictionDatabase {
+  predictions: {
+    request_id: string;
+    item_index: number;
+    model_name: string;
+    model_version: string | null;
+    model_uri: string;
+    timestamp: number;
+    latency_ms: number;
+    inputs: string;
+    outputs: string;
+    label: string | null;
+    label_timestamp: number | null;
   };
 }
 
@@ -264,6 +286,28 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         'run_id, key, value, step, timestamp, is_nan',
         [`CREATE INDEX latest_metrics_key_value ON latest_metrics (key, value)`],
       ),
+    ],
+  },
+  {
+    version: 4,
+    description: 'prediction log: one row per served item, keyed by (request_id, item_index), with its label once posted',
+    statements: [
+      `CREATE TABLE predictions (
+        request_id TEXT NOT NULL,
+        item_index INTEGER NOT NULL CHECK (item_index >= 0),
+        model_name TEXT NOT NULL,
+        model_version TEXT,
+        model_uri TEXT NOT NULL,
+        timestamp INTEGER NOT NULL,
+        latency_ms REAL NOT NULL,
+        inputs TEXT NOT NULL,
+        outputs TEXT NOT NULL,
+        label TEXT,
+        label_timestamp INTEGER,
+        PRIMARY KEY (request_id, item_index)
+      )`,
+      `CREATE INDEX predictions_model_time ON predictions (model_name, timestamp, request_id, item_index)`,
+      `CREATE INDEX predictions_time ON predictions (timestamp, request_id, item_index)`,
     ],
   },
 ];

@@ -48,18 +48,18 @@ function tables(path: string): string[] {
 
 describe('SqliteRegistryStore', () => {
   it('upgrades a real version-1 file to the current version, keeping its runs; until then both stores say how', async () => {
-    expect(SCHEMA_VERSION).toBe(3);
+    expect(SCHEMA_VERSION).toBe(4);
     const path = join(tempDir(), 'mlship.db');
     writeV1File(path);
     const registry = new SqliteRegistryStore({ path });
-    expect(await codeOf(registry.getRegisteredModel('m'))).toMatch(/^UNSUPPORTED_VERSION: the model registry .* version 1, older than 3: .*run `mlship db upgrade`/);
+    expect(await codeOf(registry.getRegisteredModel('m'))).toMatch(/^UNSUPPORTED_VERSION: the model registry .* version 1, older than 4: .*run `mlship db upgrade`/);
     const tracking = new SqliteTrackingStore({ path });
-    expect(await codeOf(tracking.getRun('r1'))).toMatch(/^UNSUPPORTED_VERSION: the tracking store .* version 1, older than 3: .*run `mlship db upgrade`/);
+    expect(await codeOf(tracking.getRun('r1'))).toMatch(/^UNSUPPORTED_VERSION: the tracking store .* version 1, older than 4: .*run `mlship db upgrade`/);
     expect(tables(path)).not.toContain('registered_models');
 
     await registry.migrate();
     const db = new Database(path, { readonly: true });
-    expect(db.prepare('SELECT version FROM schema_version ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+    expect(db.prepare('SELECT version FROM schema_version ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
     // Version 3 clusters the per-run key tables on (run_id, key), with their indexes rebuilt.
     for (const t of ['params', 'tags', 'latest_metrics']) {
       expect((db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`).get(t) as { sql: string }).sql).toMatch(/WITHOUT ROWID$/);

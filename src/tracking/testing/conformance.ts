@@ -389,6 +389,9 @@ export function trackingStoreConformance(name: string, makeStore: () => Promise<
         expect(run.data.metrics.rmse).toMatchObject({ value: 3.2, step: 4 });
         const expId = await store.getOrCreateExperiment('auto');
         expect(await store.getOrCreateExperiment('auto')).toBe(expId);
+        // concurrent callers racing to create one experiment all get it
+        const raced = await Promise.all(Array.from({ length: 6 }, () => store.getOrCreateExperiment('raced')));
+        expect(new Set(raced).size).toBe(1);
       });
 
       it('logs big batches across statement chunks', async () => {

@@ -10,3 +10,5 @@ export { artifactStoreConformance } from './artifact-conformance.js';
 export type { ArtifactStoreFixture } from './artifact-conformance.js';
 export { registryStoreConformance } from './registry-conformance.js';
 export type { RegistryStoreFixture } from './registry-conformance.js';
+export { predictionStoreConformance } from './prediction-conformance.js';
+export type { PredictionStoreFixture } from './prediction-conformance.js';

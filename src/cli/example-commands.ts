@@ -4,15 +4,9 @@ import { EXAMPLE_PROJECTS, type ExampleOptions, type ExampleProject, type Exampl
 import { HOUSING_ALPHA_GRID, HOUSING_DEFAULT_DATA, runHousingRegression } from './examples/housing-regression.js';
 import { TEXT_ALPHA_GRID, TEXT_DEFAULT_DATA, runTextClassification } from './examples/text-classification.js';
 import { Progress, table, type CliIo } from './io.js';
-import { positiveInt } from './options.js';
+import { portNumber, positiveInt } from './options.js';
 import { trackingUriOf, withClient } from './tracking-commands.js';
 import { serveModels, type ServeSignalSource } from './serve-model-command.js';
-
-function portNumber(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || n > 65535) throw new InvalidArgumentError(`expected a port number from 0 to 65535 (0 picks a free one), got ${JSON.stringify(value)}`);
-  return n;
-}
 
 // `mlship example list` and `mlship example run <project>`: the two reference projects, each a
 // flow of tasks recorded in the tracking store (see src/cli/examples/ and examples/).

@@ -19,6 +19,19 @@ export function nonNegativeInt(value: string): number {
   return n;
 }
 
+/** A TCP port, 0 to 65535 (`--port 8080`; 0 picks a free one). */
+export function portNumber(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`expected a port number from 0 to 65535 (0 picks a free one), got ${JSON.stringify(value)}`);
+  return n;
+}
+
+/** Something that delivers process signals: `process` in the CLI, an EventEmitter in tests. */
+export interface SignalSource {
+  once(signal: 'SIGINT' | 'SIGTERM', fn: () => void): unknown;
+  removeListener(signal: 'SIGINT' | 'SIGTERM', fn: () => void): unknown;
+}
+
 /** A positive integer (`--limit 1500`). */
 export function positiveInt(value: string): number {
   const n = nonNegativeInt(value);

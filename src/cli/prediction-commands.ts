@@ -8,6 +8,7 @@ import { openPredictionStore, type LabelInput, type PredictionFilter, type Predi
 import { Progress, table, type CliIo } from './io.js';
 import { positiveInt } from './options.js';
 import { storeOptions, time, trackingUriOf, type StoreOptions } from './tracking-commands.js';
+import { predictionToJson } from '../serve/index.js';
 
 // `mlship predictions list|count|export|label|prune`: the prediction log a model server writes
 // (`mlship serve`), read back, labelled with ground truth and pruned, over mlship/tracking's
@@ -83,22 +84,6 @@ function jsonLine(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? (Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity') : v));
 }
 
-/** A prediction in the snake_case JSON of the HTTP API (`GET /predictions`). */
-function predictionJson(p: StoredPrediction): Record<string, unknown> {
-  return {
-    request_id: p.requestId,
-    index: p.index,
-    model_name: p.modelName,
-    model_version: p.modelVersion,
-    model_uri: p.modelUri,
-    timestamp: p.timestamp,
-    latency_ms: p.latencyMs,
-    inputs: p.inputs,
-    outputs: p.outputs,
-    label: p.label,
-    label_timestamp: p.labelTimestamp,
-  };
-}
 
 /** A short one-line rendering of a JSON value for a table cell. */
 function cell(v: unknown, max = 40): string {
@@ -190,7 +175,7 @@ export function addPredictionCommands(program: Command, command: (parent: Comman
           pageToken = page.nextPageToken;
         } while (pageToken && items.length < opts.limit);
       });
-      if (opts.json) out(`${jsonLine(items.map(predictionJson))}\n`);
+      if (opts.json) out(`${JSON.stringify(items.map(predictionToJson))}\n`);
       else out(items.length === 0 ? 'no predictions match\n' : predictionsTable(items));
     });
 
@@ -227,7 +212,7 @@ export function addPredictionCommands(program: Command, command: (parent: Comman
           do {
             const page = await store.searchPredictions({ ...filter, maxResults: EXPORT_PAGE, pageToken });
             let chunk = '';
-            for (const p of page.items) chunk += `${jsonLine(predictionJson(p))}\n`;
+            for (const p of page.items) chunk += `${JSON.stringify(predictionToJson(p))}\n`;
             await write(chunk);
             written += page.items.length;
             progress.update(total > 0 ? written / total : undefined, `${written} rows`);

@@ -2,7 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { MlshipError } from '../core/index.js';
 import { defaultModelName, parseModelSpec, startCluster, startModelServer, type RunningModelServer } from '../serve/index.js';
 import type { CliIo } from './io.js';
-import { positiveInt } from './options.js';
+import { portNumber, positiveInt, type SignalSource } from './options.js';
 
 // `mlship serve <model...>`: the online model server, until SIGINT or SIGTERM.
 
@@ -19,17 +19,8 @@ export interface ServeModelOptions {
   logRequests?: boolean;
 }
 
-/** Something that delivers process signals: `process` in the CLI, an EventEmitter in tests. */
-export interface ServeSignalSource {
-  once(signal: 'SIGINT' | 'SIGTERM', fn: () => void): unknown;
-  removeListener(signal: 'SIGINT' | 'SIGTERM', fn: () => void): unknown;
-}
-
-function port(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`expected a port number from 0 to 65535 (0 picks a free one), got ${JSON.stringify(value)}`);
-  return n;
-}
+/** Something that delivers process signals (see {@link SignalSource}). */
+export type ServeSignalSource = SignalSource;
 
 function pollInterval(value: string): number {
   const n = Number(value);
@@ -118,7 +109,7 @@ export function addServeModelCommand(program: Command, command: (parent: Command
     )
     .argument('<model...>', 'model URIs (models:/name@alias, models:/name/3, models:/name/latest, runs:/<id>/model) or .mlship files; name=uri serves one under another name')
     .option('--host <host>', 'interface to listen on (0.0.0.0 for every interface: there is no authentication)', '127.0.0.1')
-    .option('--port <port>', 'TCP port (0 picks a free one)', port, 8080)
+    .option('--port <port>', 'TCP port (0 picks a free one)', portNumber, 8080)
     .option('--workers <n>', 'worker processes sharing the port (node:cluster); /metrics sums them', positiveInt, 1)
     .option('--tracking-uri <uri>', 'the store that resolves model URIs and holds the prediction log (default: $MLSHIP_TRACKING_URI or sqlite:mlship/mlship.db)')
     .option('--poll-interval <ms>', 'how often aliases and latest are checked for a new version', pollInterval, 1000)

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { CliIo } from './io.js';
 import { startIsolatedServer } from './server-supervisor.js';
+import { portNumber, type SignalSource } from './options.js';
 
 // `mlship server`: the tracking and registry HTTP server, until SIGINT or SIGTERM.
 
@@ -14,23 +15,13 @@ interface ServerCommandOptions {
   maxHeap?: number;
 }
 
-function port(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`expected a port number from 0 to 65535 (0 picks a free one), got ${JSON.stringify(value)}`);
-  return n;
-}
-
 function heapMb(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || n < 16) throw new InvalidArgumentError(`expected a heap size in MB of at least 16, got ${JSON.stringify(value)}`);
   return n;
 }
 
-/** Something that delivers process signals: `process` in the CLI, an EventEmitter in tests. */
-export interface SignalSource {
-  once(signal: 'SIGINT' | 'SIGTERM', fn: () => void): unknown;
-  removeListener(signal: 'SIGINT' | 'SIGTERM', fn: () => void): unknown;
-}
+export type { SignalSource } from './options.js';
 
 /**
  * Runs the server until SIGINT or SIGTERM, then closes it gracefully (in-flight requests finish,
@@ -87,7 +78,7 @@ export function addServerCommand(program: Command, command: (parent: Command, na
       "run the tracking and model registry HTTP server: mlship's REST API under /api/v1 (OpenAPI at /api/v1/openapi.json) and the MLflow REST API 2.0 subset under /api/2.0/mlflow, so MLflow clients can log to it. Stops gracefully on Ctrl+C (SIGINT) or SIGTERM",
     )
     .option('--host <host>', 'interface to listen on (0.0.0.0 for every interface: there is no authentication, expose it only on a trusted network)', '127.0.0.1')
-    .option('--port <port>', 'TCP port (0 picks a free one)', port, 5000)
+    .option('--port <port>', 'TCP port (0 picks a free one)', portNumber, 5000)
     .option('--tracking-uri <uri>', 'tracking store, e.g. sqlite:///data/mlship.db (default: $MLSHIP_TRACKING_URI, else sqlite:mlship/mlship.db)')
     .option('--registry-uri <uri>', 'model registry store (default: the tracking URI)')
     .option('--artifact-root <dir>', 'root folder of run artifacts and registered model copies (default: <folder of the database>/artifacts)')

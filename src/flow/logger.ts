@@ -13,7 +13,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** One logged line. */
 export interface LogLine {
-  /** ms since the epoch */
+  /** ms since the epoch, with a fraction (lines logged within one millisecond keep their order) */
   time: number;
   level: LogLevel;
   message: string;
@@ -38,6 +38,15 @@ export interface RunLogger {
   info(...args: unknown[]): void;
   warning(...args: unknown[]): void;
   error(...args: unknown[]): void;
+}
+
+/**
+ * Now, in ms since the epoch with microseconds: lines of concurrent task runs merged by time keep
+ * the order they were logged in, within one millisecond too.
+ * @internal
+ */
+export function logTime(): number {
+  return performance.timeOrigin + performance.now();
 }
 
 /** The most lines one run keeps; later ones are printed but only counted. */
@@ -94,7 +103,7 @@ export class RunLog implements RunLogger {
   }
 
   /** Adds one line (also from a worker thread, with its own time). */
-  add(level: LogLevel, message: string, time = Date.now()): void {
+  add(level: LogLevel, message: string, time = logTime()): void {
     if (RANK[level] < RANK[this.level]) return;
     if (this.print) process.stderr.write(`${clock(time)} | ${level.toUpperCase().padEnd(7)} | ${this.who} - ${message}\n`);
     if (this.lines.length < MAX_LOG_LINES) this.lines.push({ time, level, message });

@@ -6,7 +6,7 @@ import { parentPort } from 'node:worker_threads';
 import { MlshipError } from '../core/index.js';
 import { callInThread } from './engine.js';
 import { format } from 'node:util';
-import type { LogLevel } from './logger.js';
+import { logTime, type LogLevel } from './logger.js';
 import { findThreadTask, serializeError, type ThreadJob, type ThreadMessage } from './threads.js';
 
 const port = parentPort!;
@@ -22,7 +22,7 @@ async function run(job: ThreadJob): Promise<ThreadMessage> {
         { task: job.task, file: job.module },
       );
     }
-    const log = (level: LogLevel) => (...args: unknown[]) => port.postMessage({ type: 'log', level, message: format(...args), time: Date.now() } satisfies ThreadMessage);
+    const log = (level: LogLevel) => (...args: unknown[]) => port.postMessage({ type: 'log', level, message: format(...args), time: logTime() } satisfies ThreadMessage);
     const logger = { debug: log('debug'), info: log('info'), warning: log('warning'), error: log('error') };
     const value = await callInThread(fn, { ...job.ctx, logger }, job.args);
     return { type: 'done', ok: true, value };

@@ -29,6 +29,7 @@ export type { Counter, Gauge, Histogram, MetricsSnapshot } from './inference/met
 export { startCluster } from './inference/cluster.js';
 export type { ClusterOptions, RunningCluster, WorkerServerOptions } from './inference/cluster.js';
 export { predictFile } from './batch/index.js';
+export { predictionRoutes, predictionToJson } from './routes/predictions.js';
 export type { PredictFileOptions, PredictFileResult, BatchProgress, BatchInputFormat, BatchOutputFormat, BatchModelKind } from './batch/index.js';
 
 /** Options of {@link startServer}. */

@@ -10,7 +10,7 @@
  */
 import { MlshipError } from '../core/index.js';
 import type { Page } from './entities.js';
-import { DEFAULT_TRACKING_URI } from './stores/open.js';
+import { DEFAULT_TRACKING_URI, sqlitePath } from './stores/open.js';
 
 /**
  * One served request, as the model server logs it. A request with several items logs its
@@ -215,7 +215,7 @@ type PredictionOpener = (rest: string, uri: string, options: OpenPredictionStore
 const BACKENDS: Record<string, PredictionOpener> = {
   sqlite: async (rest, uri, options) => {
     const { SqlitePredictionStore } = await import('./stores/sqlite-predictions.js');
-    return new SqlitePredictionStore({ path: sqlitePredictionPath(rest, uri), busyTimeoutMs: options.busyTimeoutMs });
+    return new SqlitePredictionStore({ path: sqlitePath(rest, uri), busyTimeoutMs: options.busyTimeoutMs });
   },
 };
 
@@ -229,16 +229,6 @@ const BACKENDS: Record<string, PredictionOpener> = {
  */
 export function predictionStoreSchemes(): string[] {
   return Object.keys(BACKENDS);
-}
-
-/** `sqlite:///abs.db` → `/abs.db`, `sqlite:rel.db` and `sqlite://rel.db` → `rel.db`, `sqlite::memory:` → `:memory:`. */
-function sqlitePredictionPath(rest: string, uri: string): string {
-  let path = rest;
-  if (path.startsWith('//')) path = path.slice(2);
-  if (path === '' || path === '/') {
-    throw new MlshipError('INVALID_ARGUMENT', `the tracking URI '${uri}' names no database file; write sqlite:///abs/path/mlship.db or sqlite:rel/path/mlship.db`, { field: 'uri', value: uri });
-  }
-  return path === ':memory:' ? path : decodeURIComponent(path);
 }
 
 /** The scheme and rest of a prediction log URI (a value without a scheme is a SQLite path). */

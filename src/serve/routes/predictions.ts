@@ -103,7 +103,17 @@ function jsonSafe(v: unknown, depth = 0): unknown {
   return copy ?? v;
 }
 
-function toJson(p: StoredPrediction): Record<string, unknown> {
+/**
+ * A stored prediction as the HTTP API and the CLI's JSON show it: snake_case keys, NaN and
+ * infinities as strings.
+ *
+ * @example
+ * ```ts
+ * import { predictionToJson } from 'mlship/serve';
+ * JSON.stringify(predictionToJson(stored)); // {"request_id":"…","index":0,"model_name":"spam",…}
+ * ```
+ */
+export function predictionToJson(p: StoredPrediction): Record<string, unknown> {
   return {
     request_id: p.requestId,
     index: p.index,
@@ -213,7 +223,7 @@ export async function predictionRoutes(app: FastifyInstance, options: Prediction
     async (req) => {
       const q = req.query as FilterQuery & { order?: 'asc' | 'desc'; max_results?: number; page_token?: string };
       const page = await store.searchPredictions({ ...filterOf(q), order: q.order, maxResults: q.max_results ?? 100, pageToken: q.page_token });
-      const body: { predictions: Record<string, unknown>[]; next_page_token?: string } = { predictions: page.items.map(toJson) };
+      const body: { predictions: Record<string, unknown>[]; next_page_token?: string } = { predictions: page.items.map(predictionToJson) };
       if (page.nextPageToken) body.next_page_token = page.nextPageToken;
       return body;
     },

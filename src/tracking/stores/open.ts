@@ -33,9 +33,11 @@ export function trackingStoreSchemes(): string[] {
 
 /**
  * `sqlite:///abs/path.db` → `/abs/path.db`; `sqlite:rel/path.db` and `sqlite://rel/path.db` → a path
- * relative to the working folder; `sqlite::memory:` → an in-memory database.
+ * relative to the working folder; `sqlite::memory:` → an in-memory database. Shared by every store
+ * opened from a tracking URI (tracking, registry, prediction log).
+ * @internal
  */
-function sqlitePath(rest: string, uri: string): string {
+export function sqlitePath(rest: string, uri: string): string {
   let path = rest;
   if (path.startsWith('//')) path = path.slice(2);
   if (path === '' || path === '/') {

@@ -1,9 +1,9 @@
 import { basename } from 'node:path';
 import { MlshipError, isMlshipError } from '../../core/index.js';
-import { flowContext, runLogger, task, type Flow, type FlowRun, type RunState, type Task, type TaskHook, type TaskRun } from '../../flow/index.js';
+import { flowContext, runLogger, task, type Flow, type FlowRun, type RunState, type Task, type TaskHook, type TaskOptions, type TaskRun } from '../../flow/index.js';
 import { logModel } from '../../autolog/index.js';
 import type { BaseEstimator } from '../../learn/index.js';
-import type { SaveModelOptions } from '../../model/index.js';
+import { mlshipVersion, type SaveModelOptions } from '../../model/index.js';
 import type { ActiveRun, MlshipClient, PromotionResult } from '../../tracking/index.js';
 import type { WorkloadProgress } from '../workloads/text.js';
 
@@ -126,6 +126,25 @@ export class ExampleRecorder {
     const t = taskOf(run, this.summaries);
     this.onTask?.(t);
   };
+
+  /**
+   * Task options of the tune step: its result is cached under `key` (what decides it: the data's
+   * digest, the split, the grid, mlship's version, and `extra`), and a cached run is reported with
+   * `describe` of the cached result.
+   */
+  tuneOptions(key: () => Record<string, unknown>, describe: (t: Tuned) => string): TaskOptions<any> {
+    return {
+      name: 'tune',
+      cacheKey: () => JSON.stringify({ ...key(), mlship: mlshipVersion() }),
+      onCompletion: [
+        (run: TaskRun) => {
+          if (run.state === 'Cached') this.summaries.set('tune', `${describe(run.value as Tuned)} (cached result)`);
+        },
+        this.hook,
+      ],
+      onFailure: this.hook,
+    };
+  }
 
   /** Runs the flow and fills in the result (never throws for a failed task: see `state` and `error`). */
   async run(f: Flow<[], void>): Promise<ExampleResult> {

@@ -2,7 +2,7 @@ import { MlshipError, NumericColumn, type Table } from '../../core/index.js';
 import { fingerprintTable, formatQualityReport, qualityReport } from '../../data/index.js';
 import { flow, task } from '../../flow/index.js';
 import { GridSearchCV, Pipeline, Ridge, trainTestSplit } from '../../learn/index.js';
-import { tableSignature, mlshipVersion } from '../../model/index.js';
+import { tableSignature } from '../../model/index.js';
 import { buildPreprocessing, evaluateRegressor, loadTabularData, type RegressionEvaluation } from '../workloads/tabular.js';
 import { ExampleRecorder, type PublishContext, defaultModelName, datasetName, projectRun, promoteTask, publishModel, residualPlotSvg, type ExampleOptions, type ExampleResult, type Tuned } from './common.js';
 
@@ -148,17 +148,7 @@ export async function runHousingRegression(options: ExampleOptions): Promise<Exa
       say('tune', describeTuning(tuned));
       return tuned;
     },
-    {
-      name: 'tune',
-      cacheKey: () => JSON.stringify({ project: HOUSING_PROJECT, data: r.dataset?.digest, seed, grid: HOUSING_ALPHA_GRID, folds: HOUSING_CV_FOLDS, mlship: mlshipVersion() }),
-      onCompletion: [
-        (run) => {
-          if (run.state === 'Cached') rec.summaries.set('tune', `${describeTuning(run.value as Tuned)} (cached result)`);
-        },
-        rec.hook,
-      ],
-      onFailure: rec.hook,
-    },
+    rec.tuneOptions(() => ({ project: HOUSING_PROJECT, data: r.dataset?.digest, seed, grid: HOUSING_ALPHA_GRID, folds: HOUSING_CV_FOLDS }), describeTuning),
   );
 
   const train = task(

@@ -2,7 +2,7 @@ import { MlshipError, type Label } from '../../core/index.js';
 import { fingerprintTextDataset, listDatasets, type TextDataset } from '../../data/index.js';
 import { flow, task } from '../../flow/index.js';
 import { GridSearchCV, rocCurve, trainTestSplit, type Pipeline } from '../../learn/index.js';
-import { textClassifierSignature, mlshipVersion } from '../../model/index.js';
+import { textClassifierSignature } from '../../model/index.js';
 import { buildTextPipeline, evaluateTextClassifier, loadTextData, type TextEvaluation } from '../workloads/text.js';
 import { ExampleRecorder, type PublishContext, defaultModelName, confusionMatrixSvg, datasetName, projectRun, promoteTask, publishModel, rocCurveSvg, type ExampleOptions, type ExampleResult, type Tuned } from './common.js';
 
@@ -145,17 +145,7 @@ export async function runTextClassification(options: ExampleOptions): Promise<Ex
       say('tune', describeTuning(tuned));
       return tuned;
     },
-    {
-      name: 'tune',
-      cacheKey: () => JSON.stringify({ project: TEXT_PROJECT, data: r.dataset?.digest, seed, grid: TEXT_ALPHA_GRID, folds: TEXT_CV_FOLDS, spec, mlship: mlshipVersion() }),
-      onCompletion: [
-        (run) => {
-          if (run.state === 'Cached') rec.summaries.set('tune', `${describeTuning(run.value as Tuned)} (cached result)`);
-        },
-        rec.hook,
-      ],
-      onFailure: rec.hook,
-    },
+    rec.tuneOptions(() => ({ project: TEXT_PROJECT, data: r.dataset?.digest, seed, grid: TEXT_ALPHA_GRID, folds: TEXT_CV_FOLDS, spec }), describeTuning),
   );
 
   const train = task(

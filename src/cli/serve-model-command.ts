@@ -71,7 +71,7 @@ export async function serveModels(models: readonly string[], opts: ServeModelOpt
   if (single) for (const s of single.slots) say(`model '${s.name}' version ${s.current?.version ?? '(loading)'} from ${s.uri}${s.follows ? ` (following it every ${opts.pollInterval} ms)` : ''}`);
   const firstName = single?.slots[0]?.name ?? parseModelSpec(models[0]!).name ?? defaultModelName(parseModelSpec(models[0]!).uri);
   io.stderr.write(
-    `  plain API  curl -s ${url}/predict -H 'content-type: application/json' -d '{"text": "Win a FREE cruise"}'\n` +
+    `  plain API  curl -s ${url}/predict -H 'content-type: application/json' -d '{"text": "FREE cruise! Click here to claim your prize: limited offer, reply to remove yourself from this list"}'\n` +
       `  V2         ${url}/v2/models/${firstName}    MLflow  ${url}/invocations    metrics  ${url}/metrics    docs  ${url}/docs\n` +
       `  prediction log ${opts.logPredictions ? 'on' : 'off'}; press Ctrl+C to stop\n`,
   );
@@ -122,7 +122,7 @@ export function addServeModelCommand(program: Command, command: (parent: Command
       example(`mlship serve models:/spam@champion
                mlship serve mlship/models/tfidf-nb.mlship --port 8080
                mlship serve spam=models:/spam@champion housing=models:/housing/3 --workers 2 --tracking-uri sqlite:///data/mlship.db
-               curl -s localhost:8080/predict -H 'content-type: application/json' -d '{"text": "Win a FREE cruise"}'`),
+               curl -s localhost:8080/predict -H 'content-type: application/json' -d '{"text": "FREE cruise! Click here to claim your prize: limited offer, reply to remove yourself from this list"}'`),
     )
     .action(async (models: string[], opts: ServeModelOptions) => serveModels(models, opts, io));
 }

@@ -10,7 +10,7 @@
  */
 import { MlshipError } from '../core/index.js';
 import type { Page } from './entities.js';
-import { DEFAULT_TRACKING_URI, sqlitePath } from './stores/open.js';
+import { DEFAULT_TRACKING_URI, migrated, pickBackend, sqlitePath } from './stores/open.js';
 
 /**
  * One served request, as the model server logs it. A request with several items logs its
@@ -258,20 +258,6 @@ export function splitPredictionUri(uri: string | undefined): { scheme: string; r
  * ```
  */
 export async function openPredictionStore(uri?: string, options: OpenPredictionStoreOptions = {}): Promise<PredictionStore> {
-  const { scheme, rest, text } = splitPredictionUri(uri);
-  const open = Object.prototype.hasOwnProperty.call(BACKENDS, scheme) ? BACKENDS[scheme] : undefined;
-  if (!open) {
-    const known = Object.keys(BACKENDS).map((s) => `${s}:`).join(', ');
-    throw new MlshipError('NOT_FOUND', `no prediction log backend for the URI scheme '${scheme}:' (in '${text}'); known schemes: ${known}`, { field: 'uri', value: text });
-  }
-  const store = await open(rest, text, options);
-  if (options.migrate ?? true) {
-    try {
-      await store.migrate();
-    } catch (err) {
-      await store.close();
-      throw err;
-    }
-  }
-  return store;
+  const { open, rest, text } = pickBackend(BACKENDS, uri, uri ?? process.env.MLSHIP_TRACKING_URI ?? DEFAULT_TRACKING_URI, 'prediction');
+  return migrated(await open(rest, text, options), options.migrate);
 }

@@ -109,9 +109,16 @@ export async function openRegistryStore(uri?: string, options: OpenRegistryStore
 }
 
 /** Splits a URI into scheme and rest and finds its backend; a value without a scheme is a SQLite path. */
-function pickBackend<T>(backends: Record<string, T>, given: unknown, text: string, kind: 'tracking' | 'registry'): { open: T; rest: string; text: string } {
+const BACKEND_NAME = { tracking: 'tracking store', registry: 'model registry', prediction: 'prediction log' } as const;
+
+/**
+ * The backend a store URI's scheme names (a value without a scheme is a SQLite path), or a clear
+ * error listing the known schemes. Shared by every store opened from a URI.
+ * @internal
+ */
+export function pickBackend<T>(backends: Record<string, T>, given: unknown, text: string, kind: keyof typeof BACKEND_NAME): { open: T; rest: string; text: string } {
   if (typeof text !== 'string' || text.trim() === '') {
-    throw new MlshipError('INVALID_ARGUMENT', `the ${kind} URI must be a non-empty string, got ${JSON.stringify(given)}`, { field: 'uri', value: given });
+    throw new MlshipError('INVALID_ARGUMENT', `the ${kind === 'registry' ? 'registry' : 'tracking'} URI must be a non-empty string, got ${JSON.stringify(given)}`, { field: 'uri', value: given });
   }
   const match = /^([a-zA-Z][a-zA-Z0-9+.-]+):(.*)$/s.exec(text);
   const scheme = match ? match[1]!.toLowerCase() : 'sqlite';
@@ -119,7 +126,7 @@ function pickBackend<T>(backends: Record<string, T>, given: unknown, text: strin
   const open = Object.prototype.hasOwnProperty.call(backends, scheme) ? backends[scheme] : undefined;
   if (!open) {
     const known = Object.keys(backends).map((s) => `${s}:`).join(', ');
-    throw new MlshipError('NOT_FOUND', `no ${kind === 'tracking' ? 'tracking store' : 'model registry'} backend for the URI scheme '${scheme}:' (in '${text}'); known schemes: ${known}`, {
+    throw new MlshipError('NOT_FOUND', `no ${BACKEND_NAME[kind]} backend for the URI scheme '${scheme}:' (in '${text}'); known schemes: ${known}`, {
       field: 'uri',
       value: text,
     });
@@ -127,8 +134,8 @@ function pickBackend<T>(backends: Record<string, T>, given: unknown, text: strin
   return { open, rest, text };
 }
 
-/** Migrates a freshly opened store unless told not to; closes it when that fails. */
-async function migrated<S extends { migrate(): Promise<void>; close(): Promise<void> }>(store: S, migrate: boolean | undefined): Promise<S> {
+/** Migrates a freshly opened store unless told not to; closes it when that fails. @internal */
+export async function migrated<S extends { migrate(): Promise<void>; close(): Promise<void> }>(store: S, migrate: boolean | undefined): Promise<S> {
   if (migrate ?? true) {
     try {
       await store.migrate();

@@ -10,7 +10,7 @@ const layers = {
   tracking: ['core'],
   autolog: ['core', 'learn', 'data', 'model', 'tracking'],
   flow: ['core', 'tracking'],
-  monitor: ['core', 'learn'],
+  monitor: ['core', 'learn', 'data', 'model', 'tracking', 'flow'],
   serve: ['core', 'learn', 'data', 'model', 'tracking', 'autolog', 'flow', 'monitor'],
   cli: ['core', 'learn', 'data', 'model', 'tracking', 'autolog', 'flow', 'monitor', 'serve'],
 };

@@ -58,7 +58,7 @@ export async function quickstart(opts: QuickstartOptions, io: CliIo): Promise<vo
     progress.start('saving model packages');
     for (const m of result.models) saved.push({ name: m.name, saved: await saveTextModel(result, m, join(outDir, `${m.name}.mlship`), { command: 'quickstart' }) });
     progress.done();
-    return { result, saved, dataset: textDatasetInput(result), packages: result.models.map((m, i) => ({ name: m.name, path: saved[i]!.saved.path, fitSeconds: m.fitSeconds, score: m.evaluation.f1 })) };
+    return { result, saved, dataset: textDatasetInput(result), packages: result.models.map((m, i) => ({ name: m.name, path: saved[i]!.saved.path, fitSeconds: m.fitSeconds, score: m.evaluation.f1, profile: m.profile })) };
   });
   const { result, saved } = text.result;
   const tabular = await trackCommand(io, { ...opts, register: undefined }, { runName: 'quickstart', command: 'quickstart', experiment: 'boston-housing', register: 'housing', promoteOn: 'rmse' }, async () => {
@@ -139,7 +139,7 @@ export async function trainText(opts: TrainTextOptions, io: CliIo): Promise<void
     progress.start('saving model package');
     const saved = await saveTextModel(result, m, path, { command: 'train text' });
     progress.done();
-    return { result, saved, dataset: textDatasetInput(result), packages: [{ name: m.name, path: saved.path, fitSeconds: m.fitSeconds, score: m.evaluation.f1 }] };
+    return { result, saved, dataset: textDatasetInput(result), packages: [{ name: m.name, path: saved.path, fitSeconds: m.fitSeconds, score: m.evaluation.f1, profile: m.profile }] };
   });
   const { result, saved } = done;
   const m = result.models[0]!;

@@ -16,6 +16,7 @@ import { addFlowCommands } from './flow-commands.js';
 import { addPipelineCommands } from './pipeline-commands.js';
 import { addExampleCommands } from './example-commands.js';
 import { addPredictionCommands } from './prediction-commands.js';
+import { addMonitorCommands } from './monitor-commands.js';
 import { processIo, type CliIo } from './io.js';
 import { configurer, example, quietOnClosedPipe, runProgram } from './program.js';
 import { collect, docFrequency, fraction, ngramRange, nonNegativeInt, oneOf, positiveInt, positiveNumber } from './options.js';
@@ -128,6 +129,7 @@ function buildProgram(io: CliIo): Command {
   addPipelineCommands(program, command, example, io);
   addExampleCommands(program, command, example, io);
   addPredictionCommands(program, command, example, io);
+  addMonitorCommands(program, command, example, io);
 
   command(program, 'datasets')
     .description('list the built-in datasets')

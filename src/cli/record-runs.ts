@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { readModelMetadata } from '../model/index.js';
 import { MAX_PARAM_VALUE_LENGTH, type ModelVersion, type PromotionResult } from '../tracking/index.js';
+import { saveProfile, type ReferenceProfile } from '../monitor/index.js';
 import type { CliIo } from './io.js';
 import { trackingUriOf, withClient } from './tracking-commands.js';
 
@@ -40,8 +41,11 @@ export function trackOptions(cmd: Command, register = true): Command {
 /** What one command trained: the dataset and the saved model packages. */
 export interface TrainedPackages {
   dataset: { name: string; digest: string; rows: number; source: string };
-  /** Saved packages; `score` ranks them for `--register` (higher is better). */
-  packages: { name: string; path: string; fitSeconds: number; score: number }[];
+  /**
+   * Saved packages; `score` ranks them for `--register` (higher is better). `profile` builds the
+   * package's reference profile (held-out data), saved as `reference-profile.json` of its run.
+   */
+  packages: { name: string; path: string; fitSeconds: number; score: number; profile?: () => ReferenceProfile }[];
 }
 
 /** The runs a command recorded. */
@@ -90,6 +94,14 @@ export async function trackCommand<T extends TrainedPackages>(io: CliIo, opts: T
           await child.logMetrics({ ...meta.metrics, fit_seconds: pkg.fitSeconds });
           await child.logInputs(inputs);
           await child.writeArtifact('model/model.mlship', await readFile(pkg.path));
+          if (pkg.profile) {
+            // A model without a profile still trains; monitoring then says how to create one.
+            try {
+              await saveProfile(client, child.runId, pkg.profile());
+            } catch (err) {
+              io.stderr.write(`warning: no reference profile saved for ${pkg.name}: ${(err as Error).message}; create one later with \`mlship monitor profile create\`\n`);
+            }
+          }
           await child.end('FINISHED');
         } catch (err) {
           await child.end('FAILED').catch(() => undefined);

@@ -70,7 +70,7 @@ export function tabularJson(r: TabularWorkloadResult, saved: readonly SavedModel
       estimator: m.title,
       params: flattenParams(m.estimator.getParams(true)),
       fitSeconds: m.fitSeconds,
-      evaluation: m.evaluation,
+      evaluation: { n: m.evaluation.n, rmse: m.evaluation.rmse, mae: m.evaluation.mae, r2: m.evaluation.r2, mape: m.evaluation.mape, explainedVariance: m.evaluation.explainedVariance, predictSeconds: m.evaluation.predictSeconds },
       ...(saved[i] ? { path: saved[i]!.path, bytes: saved[i]!.bytes, sha256: saved[i]!.sha256 } : {}),
     })),
     importance: r.importance,
@@ -90,7 +90,7 @@ export async function saveTabularModels(result: TabularWorkloadResult, outDir: s
 export function trainedTabular(result: TabularWorkloadResult, saved: readonly { saved: SavedModel }[]): TrainedPackages {
   return {
     dataset: { name: result.dataset.source, digest: result.dataset.fingerprint, rows: result.dataset.rows, source: result.dataset.source },
-    packages: result.models.map((m, i) => ({ name: m.name, path: saved[i]!.saved.path, fitSeconds: m.fitSeconds, score: -m.evaluation.rmse })),
+    packages: result.models.map((m, i) => ({ name: m.name, path: saved[i]!.saved.path, fitSeconds: m.fitSeconds, score: -m.evaluation.rmse, profile: m.profile })),
   };
 }
 

@@ -14,3 +14,9 @@ export type { BinnedOptions, BinnedPercents, BinnedDistanceResult } from './stat
 export { logGamma, gammaincc, erfc, normalCdf, smirnov, kolmogorovSf } from './stats/special.js';
 export { columnDrift, datasetDrift, defaultDriftMethod, DEFAULT_THRESHOLDS } from './drift.js';
 export type { DriftMethod, ColumnKind, ColumnDriftOptions, ColumnDriftResult, DriftOverride, DatasetDriftOptions, DatasetDriftResult } from './drift.js';
+export * from './profile/index.js';
+export { ksPValue } from './stats/ks.js';
+export { monitorWindow, WindowAccumulator, defaultBucketMs, itemText, itemPrediction } from './window.js';
+export type { MonitorWindowOptions, MonitorResult, MonitorQuality, MonitorSeriesPoint, ColumnDistribution, WindowAccumulatorOptions, WindowItem } from './window.js';
+export * from './report/index.js';
+export * from './watch/index.js';

@@ -27,6 +27,8 @@ export type { ServedModel, Outputs } from './inference/predictor.js';
 export { MetricsRegistry, mergeSnapshots, renderSnapshot, LATENCY_BUCKETS } from './inference/metrics.js';
 export type { Counter, Gauge, Histogram, MetricsSnapshot } from './inference/metrics.js';
 export { startCluster } from './inference/cluster.js';
+export { startServeMonitors, monitorsMetricsText } from './inference/serve-monitor.js';
+export type { ServeMonitorOptions } from './inference/serve-monitor.js';
 export type { ClusterOptions, RunningCluster, WorkerServerOptions } from './inference/cluster.js';
 export { predictFile } from './batch/index.js';
 export { predictionRoutes, predictionToJson } from './routes/predictions.js';

@@ -1,9 +1,10 @@
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { MlshipError, isMlshipError } from '../../core/index.js';
-import { flowContext, runLogger, task, type Flow, type FlowRun, type RunState, type Task, type TaskHook, type TaskOptions, type TaskRun } from '../../flow/index.js';
+import { DEFAULT_CACHE_DIR, flowContext, runLogger, task, type Flow, type FlowRun, type RunState, type Task, type TaskHook, type TaskOptions, type TaskRun } from '../../flow/index.js';
 import { logModel } from '../../autolog/index.js';
 import type { BaseEstimator } from '../../learn/index.js';
 import { mlshipVersion, type SaveModelOptions } from '../../model/index.js';
+import { PROFILE_ARTIFACT, saveProfile, type ReferenceProfile } from '../../monitor/index.js';
 import type { ActiveRun, MlshipClient, PromotionResult } from '../../tracking/index.js';
 import type { WorkloadProgress } from '../workloads/text.js';
 
@@ -201,17 +202,28 @@ export interface PublishContext {
 
 /**
  * The register step: logs the fitted pipeline as the project run's `model` artifact (with the test
- * metrics in its metadata), registers `runs:/<run>/model` as the next version, and returns it.
+ * metrics in its metadata) and its reference profile (`reference-profile.json`, for monitoring),
+ * registers `runs:/<run>/model` as the next version, and returns it.
  */
-export async function publishModel(ctx: PublishContext, pipe: BaseEstimator<any>, metadata: SaveModelOptions): Promise<number> {
+export async function publishModel(ctx: PublishContext, pipe: BaseEstimator<any>, metadata: SaveModelOptions, profile?: () => ReferenceProfile): Promise<number> {
   const run = projectRun();
   const r = ctx.rec.result;
   await logModel(run, pipe, { client: ctx.client, metadata: { ...(r.dataset ? { dataFingerprint: r.dataset.digest } : {}), metrics: r.metrics, ...metadata } });
   r.artifacts.push('model/model.mlship');
+  let noProfile = '';
+  if (profile) {
+    // A model without a profile still registers; monitoring then says how to create one.
+    try {
+      await saveProfile(ctx.client, run.runId, profile());
+      r.artifacts.push(PROFILE_ARTIFACT);
+    } catch (err) {
+      noProfile = `; no reference profile saved (${(err as Error).message}), create one with \`mlship monitor profile create\``;
+    }
+  }
   await run.flush();
   const v = await ctx.client.registerModel(`runs:/${run.runId}/model`, ctx.modelName, { description: `the ${ctx.project} reference project (mlship example run ${ctx.project})` });
   r.model = { name: v.name, version: v.version, uri: `models:/${v.name}/${v.version}` };
-  ctx.rec.say('register', `logged runs:/${run.runId}/model, registered ${r.model.uri}`);
+  ctx.rec.say('register', `logged runs:/${run.runId}/model${noProfile ? '' : ` with ${PROFILE_ARTIFACT}`}, registered ${r.model.uri}${noProfile}`);
   return v.version;
 }
 
@@ -363,4 +375,17 @@ export function residualPlotSvg(yTrue: ArrayLike<number>, yPred: ArrayLike<numbe
     s += `<circle cx="${f.px(p).toFixed(1)}" cy="${f.py(yTrue[i]! - p).toFixed(1)}" r="2.5" fill="#1f5fbf" fill-opacity="0.6"/>\n`;
   }
   return `${s}</svg>\n`;
+}
+
+/**
+ * Where a reference flow caches task results: `options.cacheStorage`, else `mlship/cache/tasks`
+ * under `options.cwd` (the current folder when that is unset too).
+ *
+ * @example
+ * ```ts
+ * exampleCacheStorage({ cwd: '/tmp/project' }); // '/tmp/project/mlship/cache/tasks'
+ * ```
+ */
+export function exampleCacheStorage(options: { cwd?: string; cacheStorage?: string }): string {
+  return options.cacheStorage ?? resolve(options.cwd ?? process.cwd(), DEFAULT_CACHE_DIR);
 }

@@ -3,8 +3,8 @@ import { fingerprintTable, formatQualityReport, qualityReport } from '../../data
 import { flow, task } from '../../flow/index.js';
 import { GridSearchCV, Pipeline, Ridge, trainTestSplit } from '../../learn/index.js';
 import { tableSignature } from '../../model/index.js';
-import { buildPreprocessing, evaluateRegressor, loadTabularData, type RegressionEvaluation } from '../workloads/tabular.js';
-import { ExampleRecorder, type PublishContext, defaultModelName, datasetName, projectRun, promoteTask, publishModel, residualPlotSvg, type ExampleOptions, type ExampleResult, type Tuned } from './common.js';
+import { buildPreprocessing, evaluateRegressor, loadTabularData, tabularReferenceProfile, type RegressionEvaluation } from '../workloads/tabular.js';
+import { ExampleRecorder, type PublishContext, defaultModelName, exampleCacheStorage, datasetName, projectRun, promoteTask, publishModel, residualPlotSvg, type ExampleOptions, type ExampleResult, type Tuned } from './common.js';
 
 // The housing-regression reference project as a flow: ingest -> validate -> split -> tune ->
 // train -> evaluate -> register -> promote, recorded as one flow run (the project's tracking run)
@@ -183,7 +183,10 @@ export async function runHousingRegression(options: ExampleOptions): Promise<Exa
 
   const publish: PublishContext = { client, rec, project: HOUSING_PROJECT, modelName, opts };
   const register = task(
-    (pipe: Pipeline, s: Split) => publishModel(publish, pipe, { signature: tableSignature(s.xTrain, { task: 'regression' }), tags: { dataset: source, target: s.target, project: HOUSING_PROJECT } }),
+    (pipe: Pipeline, s: Split, ev: RegressionEvaluation) =>
+      publishModel(publish, pipe, { signature: tableSignature(s.xTrain, { task: 'regression' }), tags: { dataset: source, target: s.target, project: HOUSING_PROJECT } }, () =>
+        tabularReferenceProfile(s.xTest, s.yTest, ev),
+      ),
     { name: 'register', ...opts },
   );
   const promote = promoteTask(publish, 'rmse');
@@ -195,9 +198,9 @@ export async function runHousingRegression(options: ExampleOptions): Promise<Exa
       const pipe = train(s, tune(s));
       const ev = evaluate(pipe, s);
       // register after evaluate: the package carries the test metrics
-      await promote(register.with({ waitFor: [ev] })(pipe, s));
+      await promote(register(pipe, s, ev));
     },
-    { name: HOUSING_PROJECT, experiment, client, printLogs: false, ...(options.refresh ? { refresh: true } : {}), ...(options.cacheStorage !== undefined ? { cacheStorage: options.cacheStorage } : {}) },
+    { name: HOUSING_PROJECT, experiment, client, printLogs: false, ...(options.refresh ? { refresh: true } : {}), cacheStorage: exampleCacheStorage(options) },
   );
   return rec.run(project);
 }

@@ -3,8 +3,8 @@ import { fingerprintTextDataset, listDatasets, type TextDataset } from '../../da
 import { flow, task } from '../../flow/index.js';
 import { GridSearchCV, rocCurve, trainTestSplit, type Pipeline } from '../../learn/index.js';
 import { textClassifierSignature } from '../../model/index.js';
-import { buildTextPipeline, evaluateTextClassifier, loadTextData, type TextEvaluation } from '../workloads/text.js';
-import { ExampleRecorder, type PublishContext, defaultModelName, confusionMatrixSvg, datasetName, projectRun, promoteTask, publishModel, rocCurveSvg, type ExampleOptions, type ExampleResult, type Tuned } from './common.js';
+import { buildTextPipeline, evaluateTextClassifier, loadTextData, textReferenceProfile, type TextEvaluation } from '../workloads/text.js';
+import { ExampleRecorder, type PublishContext, defaultModelName, exampleCacheStorage, confusionMatrixSvg, datasetName, projectRun, promoteTask, publishModel, rocCurveSvg, type ExampleOptions, type ExampleResult, type Tuned } from './common.js';
 
 // The text-classification reference project as a flow: ingest -> validate -> split -> tune ->
 // train -> evaluate -> register -> promote, recorded as one flow run (the project's tracking run,
@@ -185,8 +185,10 @@ export async function runTextClassification(options: ExampleOptions): Promise<Ex
 
   const publish: PublishContext = { client, rec, project: TEXT_PROJECT, modelName, opts };
   const register = task(
-    (pipe: Pipeline, ev: TextEvaluation) =>
-      publishModel(publish, pipe, { signature: textClassifierSignature(ev.classes), tags: { dataset: source, project: TEXT_PROJECT, ...(ev.posLabel !== null ? { pos_label: String(ev.posLabel) } : {}) } }),
+    (pipe: Pipeline, ev: TextEvaluation, s: Split) =>
+      publishModel(publish, pipe, { signature: textClassifierSignature(ev.classes), tags: { dataset: source, project: TEXT_PROJECT, ...(ev.posLabel !== null ? { pos_label: String(ev.posLabel) } : {}) } }, () =>
+        textReferenceProfile(pipe, s.xTest, s.yTest, ev),
+      ),
     { name: 'register', ...opts },
   );
   const promote = promoteTask(publish, 'f1');
@@ -199,9 +201,9 @@ export async function runTextClassification(options: ExampleOptions): Promise<Ex
       const alpha = tune(s);
       const pipe = train(s, alpha);
       const ev = evaluate(pipe, s);
-      await promote(register(pipe, ev));
+      await promote(register(pipe, ev, s));
     },
-    { name: TEXT_PROJECT, experiment, client, printLogs: false, ...(options.refresh ? { refresh: true } : {}), ...(options.cacheStorage !== undefined ? { cacheStorage: options.cacheStorage } : {}) },
+    { name: TEXT_PROJECT, experiment, client, printLogs: false, ...(options.refresh ? { refresh: true } : {}), cacheStorage: exampleCacheStorage(options) },
   );
   return rec.run(project);
 }

@@ -24,6 +24,7 @@ import {
   type BaseEstimator,
 } from '../../learn/index.js';
 import { saveModel, tableSignature, type SavedModel } from '../../model/index.js';
+import { buildProfile, tableColumns, type ReferenceProfile } from '../../monitor/index.js';
 import type { WorkloadProgress } from './text.js';
 
 /** The regression models of the tabular workload. */
@@ -72,6 +73,8 @@ export interface RegressionEvaluation {
   mape: number;
   explainedVariance: number;
   predictSeconds: number;
+  /** The predictions on the evaluated rows (for the reference profile). */
+  predictions: Float64Array;
 }
 
 /** A trained model of the tabular workload. */
@@ -83,6 +86,21 @@ export interface TabularModelResult {
   estimator: Pipeline;
   fitSeconds: number;
   evaluation: RegressionEvaluation;
+  /** Builds the model's reference profile from the held-out rows, predictions and targets. */
+  profile: () => ReferenceProfile;
+}
+
+/**
+ * The reference profile of a fitted regressor on its held-out rows: a sketch per input column, of
+ * the predictions and of the targets, and the held-out RMSE, MAE and R².
+ *
+ * @example
+ * ```ts
+ * const profile = tabularReferenceProfile(xTest, yTest, evaluateRegressor(pipe, xTest, yTest));
+ * ```
+ */
+export function tabularReferenceProfile(xTest: Table, yTest: Float64Array, ev: RegressionEvaluation): ReferenceProfile {
+  return buildProfile({ task: 'regression', columns: tableColumns(xTest), predictions: ev.predictions, target: yTest, metrics: { rmse: ev.rmse, mae: ev.mae, r2: ev.r2 } });
 }
 
 /** What {@link runTabularWorkload} returns. */
@@ -184,6 +202,7 @@ export function evaluateRegressor(estimator: Pipeline, X: Table, y: Float64Array
     mape: meanAbsolutePercentageError(y, pred),
     explainedVariance: explainedVarianceScore(y, pred),
     predictSeconds,
+    predictions: pred,
   };
 }
 
@@ -242,7 +261,7 @@ export async function runTabularWorkload(options: TabularWorkloadOptions): Promi
     const fitSeconds = (performance.now() - f0) / 1000;
     const evaluation = evaluateRegressor(pipe, xTest, yTest);
     progress?.done(`${fitSeconds.toFixed(2)} s, test RMSE ${evaluation.rmse.toFixed(3)}`);
-    models.push({ name: `housing-${kind}`, kind, title, estimator: pipe, fitSeconds, evaluation });
+    models.push({ name: `housing-${kind}`, kind, title, estimator: pipe, fitSeconds, evaluation, profile: () => tabularReferenceProfile(xTest, yTest, evaluation) });
   }
 
   let importance: TabularWorkloadResult['importance'] = null;

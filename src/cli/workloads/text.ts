@@ -17,6 +17,7 @@ import {
   type ClassificationReportDict,
 } from '../../learn/index.js';
 import { saveModel, textClassifierSignature, type SavedModel } from '../../model/index.js';
+import { buildProfile, vectorizerVocabulary, type ReferenceProfile } from '../../monitor/index.js';
 
 /** The two reference text models: TF-IDF + Multinomial Naive Bayes, TF-IDF + logistic regression. */
 export type TextModelKind = 'nb' | 'logreg';
@@ -97,6 +98,8 @@ export interface TextEvaluation {
   confusion: { labels: Label[]; matrix: number[][] };
   /** Seconds spent in `predict` on the documents (the batch prediction time). */
   predictSeconds: number;
+  /** The predicted labels of the documents (for the reference profile). */
+  predictions: Label[];
 }
 
 /** A trained model of the workload with its test-set evaluation. */
@@ -110,6 +113,29 @@ export interface TextModelResult {
   /** Vocabulary size learned by the TF-IDF step. */
   nFeatures: number;
   evaluation: TextEvaluation;
+  /** Builds the model's reference profile from the held-out split (documents, predictions, labels, training vocabulary). */
+  profile: () => ReferenceProfile;
+}
+
+/**
+ * The reference profile of a fitted text pipeline on its held-out split: the documents' descriptors
+ * and a sample of them, the predictions and labels, the held-out metrics and the training vocabulary.
+ *
+ * @example
+ * ```ts
+ * const profile = textReferenceProfile(pipe, xTest, yTest, evaluateTextClassifier(pipe, xTest, yTest));
+ * ```
+ */
+export function textReferenceProfile(pipe: Pipeline, xTest: string[], yTest: ArrayLike<Label>, ev: TextEvaluation): ReferenceProfile {
+  return buildProfile({
+    task: 'classification',
+    texts: xTest,
+    predictions: ev.predictions,
+    target: yTest,
+    metrics: { accuracy: ev.accuracy, ...(Number.isFinite(ev.rocAuc) ? { roc_auc: ev.rocAuc } : {}) },
+    classes: ev.classes.map(String),
+    ...vectorizerVocabulary(pipe.namedSteps.tfidf),
+  });
 }
 
 /** What {@link runTextWorkload} returns. */
@@ -233,6 +259,7 @@ export function evaluateTextClassifier(estimator: Pipeline, texts: string[], lab
     reportDict: classificationReport(labels, pred, { labels: classes, zeroDivision: 0, outputDict: true }),
     confusion: { labels: classes, matrix: cm.toArray() },
     predictSeconds,
+    predictions: pred,
   };
 }
 
@@ -287,7 +314,7 @@ export async function runTextWorkload(options: TextWorkloadOptions): Promise<Tex
     const evaluation = evaluateTextClassifier(pipeline, xTest, yTest);
     progress?.done(`accuracy ${evaluation.accuracy.toFixed(4)}`);
     const tfidf = pipeline.namedSteps.tfidf as TfidfVectorizer;
-    models.push({ name, kind: spec.kind, estimator: pipeline, fitSeconds, nFeatures: tfidf.vocabulary_?.size ?? 0, evaluation });
+    models.push({ name, kind: spec.kind, estimator: pipeline, fitSeconds, nFeatures: tfidf.vocabulary_?.size ?? 0, evaluation, profile: () => textReferenceProfile(pipeline, xTest, yTest, evaluation) });
   }
   return {
     dataset: { source: ds.source, rows: ds.texts.length, classes, classCounts, fingerprint: fingerprintTextDataset(ds), loadSeconds },

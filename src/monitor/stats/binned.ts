@@ -74,7 +74,8 @@ function histogram(sorted: Float64Array, edges: Float64Array): Float64Array {
   return counts;
 }
 
-function fillZeroes(p: Float64Array): void {
+/** Evidently's `fill_zeroes`: empty bins get 0.0001, or a millionth of the smallest share when that is smaller. Internal. */
+export function fillZeroes(p: Float64Array): void {
   let min = Infinity;
   for (const v of p) if (v !== 0 && v < min) min = v;
   if (min === Infinity) return;

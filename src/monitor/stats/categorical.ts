@@ -145,12 +145,18 @@ export function zTestProportions(reference: ArrayLike<Category>, current: ArrayL
   if (ref.counts.size === 1 && cur.counts.size === 1 && keys.length === 1)
     return { statistic: 0, pValue: 1, categories: keys, droppedNaN: dropped };
   const first = keys[0];
-  const n1 = ref.total;
-  const n2 = cur.total;
-  const p1 = (n1 - (ref.counts.get(first) ?? 0)) / n1;
-  const p2 = (n2 - (cur.counts.get(first) ?? 0)) / n2;
+  const z = twoProportionZ(ref.total, ref.total - (ref.counts.get(first) ?? 0), cur.total, cur.total - (cur.counts.get(first) ?? 0));
+  return { ...z, categories: keys, droppedNaN: dropped };
+}
+
+/**
+ * The pooled two-proportion Z test of `x1` successes in `n1` against `x2` in `n2`, two-sided, as
+ * Evidently's `proportions_diff_z_test`. Internal: {@link zTestProportions} is the public form.
+ */
+export function twoProportionZ(n1: number, x1: number, n2: number, x2: number): { statistic: number; pValue: number } {
+  const p1 = x1 / n1;
+  const p2 = x2 / n2;
   const P = (p1 * n1 + p2 * n2) / (n1 + n2);
   const z = (p1 - p2) / Math.sqrt(P * (1 - P) * (1 / n1 + 1 / n2));
-  const pValue = 2 * (1 - normalCdf(Math.abs(z)));
-  return { statistic: z, pValue, categories: keys, droppedNaN: dropped };
+  return { statistic: z, pValue: 2 * (1 - normalCdf(Math.abs(z))) };
 }

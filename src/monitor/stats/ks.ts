@@ -152,9 +152,23 @@ export function ksTwoSample(a: ArrayLike<number>, b: ArrayLike<number>, options:
  * ```
  */
 export function ksTwoSampleSorted(sa: Float64Array, sb: Float64Array, mode0: 'auto' | 'exact' | 'asymp' = 'auto', droppedNaN: [number, number] = [0, 0]): KsResult {
-  const n1 = sa.length;
-  const n2 = sb.length;
-  let d = ksStatisticSorted(sa, sb);
+  return { ...ksPValue(ksStatisticSorted(sa, sb), sa.length, sb.length, mode0), droppedNaN };
+}
+
+/**
+ * The two-sided KS p-value of a statistic `d` between samples of sizes n1 and n2, as
+ * `scipy.stats.ks_2samp` computes it (exact lattice paths when both sizes are at most 10,000 in
+ * 'auto' mode, else asymptotic); `statistic` is `d` as scipy reports it (rounded to the lattice in
+ * exact mode). For callers that know `d` without the samples (drift from a reference profile).
+ *
+ * @example
+ * ```ts
+ * import { ksPValue } from 'mlship/monitor';
+ * ksPValue(1, 3, 3).pValue; // 0.1, as ks_2samp([1, 2, 3], [4, 5, 6])
+ * ```
+ */
+export function ksPValue(d0: number, n1: number, n2: number, mode0: 'auto' | 'exact' | 'asymp' = 'auto'): { statistic: number; pValue: number; method: 'exact' | 'asymp' } {
+  let d = d0;
   const g = gcd(n1, n2);
   let mode: 'exact' | 'asymp';
   if (mode0 === 'auto') mode = Math.max(n1, n2) <= MAX_AUTO_N ? 'exact' : 'asymp';
@@ -173,5 +187,5 @@ export function ksTwoSampleSorted(sa: Float64Array, sb: Float64Array, mode0: 'au
     const en = (m * n) / (m + n);
     prob = kolmogorovSf(roundHalfEven(en), d);
   }
-  return { statistic: d, pValue: Math.min(1, Math.max(0, prob)), method: mode, droppedNaN };
+  return { statistic: d, pValue: Math.min(1, Math.max(0, prob)), method: mode };
 }

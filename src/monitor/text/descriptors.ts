@@ -4,6 +4,20 @@ import { CountVectorizer, type Tokenizer } from '../../learn/index.js';
 /** A document that may be missing (`null`/`undefined`, as a missing cell of a text column). */
 export type MaybeText = string | null | undefined;
 
+/**
+ * Any membership test over terms (a Set, a Map, or a compact lookup such as a reference profile's
+ * hashed vocabulary).
+ *
+ * @example
+ * ```ts
+ * const vocabulary: VocabularyLookup = { has: (term) => term.length < 12 };
+ * textDescriptors(['a very long wordwithoutend'], { vocabulary }).oovShare;
+ * ```
+ */
+export interface VocabularyLookup {
+  has(term: string): boolean;
+}
+
 /** Options of {@link textDescriptors}. */
 export interface TextDescriptorOptions {
   /**
@@ -13,7 +27,7 @@ export interface TextDescriptorOptions {
    * validation split): on its own training documents every share is 0, a reference without spread.
    * @default undefined
    */
-  vocabulary?: ReadonlySet<string> | ReadonlyMap<string, number>;
+  vocabulary?: ReadonlySet<string> | ReadonlyMap<string, number> | VocabularyLookup;
   /**
    * Turns one document into tokens for `words` and `oovShare`. Pass the `buildAnalyzer()` of the
    * vectorizer whose vocabulary you give, so tokens and vocabulary agree (lowercasing, stop words,
@@ -60,9 +74,23 @@ const LETTER = /\p{L}/u;
 export function nonLetterShare(text: string): number {
   let n = 0;
   let other = 0;
-  for (const ch of text) {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
     n++;
-    if (ch !== ' ' && !LETTER.test(ch)) other++;
+    // ASCII fast path: letters are A-Z and a-z; the space does not count.
+    if (c < 128) {
+      if (c !== 32 && !((c >= 65 && c <= 90) || (c >= 97 && c <= 122))) other++;
+      continue;
+    }
+    let ch = text[i]!;
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        ch = text.slice(i, i + 2);
+        i++;
+      }
+    }
+    if (!LETTER.test(ch)) other++;
   }
   return n === 0 ? 0 : other / n;
 }
@@ -109,8 +137,8 @@ export function textDescriptors(texts: readonly MaybeText[], options: TextDescri
     throw new MlshipError('INVALID_ARGUMENT', `textDescriptors: texts must be an array of strings (got ${typeof texts})`, { field: 'texts' });
   }
   const vocab = options.vocabulary;
-  if (vocab !== undefined && !(vocab instanceof Set || vocab instanceof Map)) {
-    throw new MlshipError('INVALID_ARGUMENT', 'textDescriptors: vocabulary must be a Set of terms or the vocabulary_ Map of a fitted vectorizer', { field: 'vocabulary' });
+  if (vocab !== undefined && (typeof vocab !== 'object' || vocab === null || typeof (vocab as VocabularyLookup).has !== 'function')) {
+    throw new MlshipError('INVALID_ARGUMENT', 'textDescriptors: vocabulary must be a Set of terms, the vocabulary_ Map of a fitted vectorizer, or an object with has(term)', { field: 'vocabulary' });
   }
   if (options.analyzer !== undefined && typeof options.analyzer !== 'function') {
     throw new MlshipError('INVALID_ARGUMENT', 'textDescriptors: analyzer must be a function from a document to its tokens, e.g. vectorizer.buildAnalyzer()', { field: 'analyzer' });

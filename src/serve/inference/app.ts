@@ -16,6 +16,8 @@ import { MetricsRegistry, renderSnapshot, type MetricsSnapshot } from './metrics
 import { ModelSlot } from './model-slot.js';
 import { outputsAsJson } from './protocols.js';
 import { buildModelOpenApi, docsPage } from './openapi.js';
+import { monitorsMetricsText, startServeMonitors, type ServeMonitorOptions } from './serve-monitor.js';
+import type { MonitorHandle } from '../../monitor/index.js';
 
 /** The prediction log as the server uses it: mlship/tracking's `PredictionLogWriter`. */
 export type PredictionLog = tracking.PredictionLogWriter;
@@ -42,6 +44,8 @@ export interface ModelAppOptions {
    * worker's snapshot. @default renders the local snapshot
    */
   renderMetrics?: (local: MetricsSnapshot) => Promise<string>;
+  /** Text appended to every `/metrics` body (the monitoring gauges of `--monitor`). @default none */
+  extraMetrics?: () => string;
   /** Route plugins registered on the app as well (`startModelServer` adds `predictionRoutes`: `POST /feedback`, `GET /predictions`). @default [] */
   plugins?: readonly { plugin: (app: FastifyInstance, opts: any) => Promise<void> | void; options?: Record<string, unknown> }[];
   /** Called with every error that is not an `MlshipError` (a bug). @default writes the stack to stderr */
@@ -228,7 +232,7 @@ export function createModelApp(options: ModelAppOptions): FastifyInstance {
   for (const p of plugins) app.register(p.plugin, p.options ?? {});
 
   app.get('/metrics', async (_req, reply) => {
-    const text = await render(metrics.snapshot());
+    const text = (await render(metrics.snapshot())) + (options.extraMetrics?.() ?? '');
     return reply.type('text/plain; version=0.0.4; charset=utf-8').send(text);
   });
   app.get('/openapi.json', (_req, reply) => {
@@ -294,6 +298,11 @@ export interface ModelServerOptions {
   waitForModels?: boolean;
   /** Told about load failures (after the first) and swaps. @default lines on stderr */
   onEvent?: (line: string) => void;
+  /**
+   * Monitor the served registry models in this process (`mlship serve --monitor`): window checks of
+   * the prediction log, gauges on `/metrics`, alerts. @default undefined (no monitoring)
+   */
+  monitor?: ServeMonitorOptions;
 }
 
 /** A running model server. */
@@ -305,6 +314,8 @@ export interface RunningModelServer {
   slots: ModelSlot[];
   /** The prediction log, when on. */
   predictionLog: PredictionLog | null;
+  /** The monitors of `monitor` (one per monitored model), else empty. */
+  monitors: MonitorHandle[];
   /** Stops accepting connections, finishes in-flight requests, flushes the prediction log, closes the store. Idempotent. */
   close(): Promise<void>;
 }
@@ -378,7 +389,26 @@ export async function startModelServer(options: ModelServerOptions): Promise<Run
       cleanup.splice(cleanup.length - 1, 0, () => store.close());
       plugins = [{ plugin: predictionRoutes, options: { store, writer } }];
     }
-    const app = createModelApp({ models: slots, maxBatch: options.maxBatch, bodyLimit: options.bodyLimit, logRequests: options.logRequests, predictionLog, renderMetrics: options.renderMetrics, metrics: options.metrics, plugins });
+    let monitors: MonitorHandle[] = [];
+    if (options.monitor) {
+      const monitorClient = client ?? (await tracking.MlshipClient.open({ trackingUri }));
+      if (!client) cleanup.push(() => monitorClient.close());
+      const predictions = await tracking.openPredictionStore(trackingUri);
+      cleanup.push(() => predictions.close());
+      monitors = startServeMonitors(specs, { client: monitorClient, predictions, options: options.monitor, say });
+      cleanup.push(() => Promise.all(monitors.map((m) => m.stop())).then(() => undefined));
+    }
+    const app = createModelApp({
+      models: slots,
+      maxBatch: options.maxBatch,
+      bodyLimit: options.bodyLimit,
+      logRequests: options.logRequests,
+      predictionLog,
+      renderMetrics: options.renderMetrics,
+      metrics: options.metrics,
+      plugins,
+      ...(monitors.length > 0 ? { extraMetrics: () => monitorsMetricsText(monitors) } : {}),
+    });
     let address: string;
     try {
       address = await app.listen({ host, port });
@@ -392,6 +422,7 @@ export async function startModelServer(options: ModelServerOptions): Promise<Run
       app,
       slots,
       predictionLog,
+      monitors,
       close: () =>
         (closing ??= (async () => {
           // Keep-alive connections that finish a request while closing become idle only then:

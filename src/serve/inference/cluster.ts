@@ -12,7 +12,7 @@ import type { ModelServerOptions } from './app.js';
 import { mergeSnapshots, renderSnapshot, type MetricsSnapshot } from './metrics.js';
 
 /** The options a worker receives (what survives JSON). */
-export type WorkerServerOptions = Omit<ModelServerOptions, 'renderMetrics' | 'onEvent' | 'logRequests'> & { logRequests?: boolean };
+export type WorkerServerOptions = Omit<ModelServerOptions, 'renderMetrics' | 'onEvent' | 'logRequests' | 'monitor'> & { logRequests?: boolean };
 
 /** Messages between the primary and a worker. */
 export type ClusterMessage =
@@ -32,6 +32,8 @@ export interface ClusterOptions {
   onEvent?: (line: string) => void;
   /** Restarts allowed within a minute before the cluster gives up. @default 10 */
   maxRestartsPerMinute?: number;
+  /** Text appended to the summed `/metrics` (the gauges of a monitor the primary runs, `--monitor`). @default none */
+  extraMetrics?: () => string;
 }
 
 /** A running cluster. */
@@ -77,7 +79,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   const live = new Set<Worker>();
   const total = (): string => {
     const merged = mergeSnapshots([retired, ...snapshots.values()]);
-    return `${renderSnapshot(merged)}# HELP mlship_workers Live worker processes\n# TYPE mlship_workers gauge\nmlship_workers ${live.size}\n# HELP mlship_worker_restarts_total Workers restarted after a crash\n# TYPE mlship_worker_restarts_total counter\nmlship_worker_restarts_total ${restarts}\n`;
+    return `${renderSnapshot(merged)}# HELP mlship_workers Live worker processes\n# TYPE mlship_workers gauge\nmlship_workers ${live.size}\n# HELP mlship_worker_restarts_total Workers restarted after a crash\n# TYPE mlship_worker_restarts_total counter\nmlship_worker_restarts_total ${restarts}\n${options.extraMetrics?.() ?? ''}`;
   };
 
   let resolveExited!: () => void;

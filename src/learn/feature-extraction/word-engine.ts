@@ -11,8 +11,16 @@ import type { Preprocessor } from './text-analysis.js';
 import { BMP_WORD, isWordCodePoint } from './unicode-tables.js';
 
 const EMPTY = -1;
-// A module-local alias: hot loops must not go through an import binding accessor.
-const WORD: Uint8Array = BMP_WORD;
+/**
+ * Class of each UTF-16 unit for the scanners: 1 a word character, 2 a surrogate (a word
+ * character only as part of a pair that {@link isWordPairIn} accepts), 0 anything else. One load
+ * tells the common cases apart. (Module-local: hot loops must not go through an import binding.)
+ */
+const CLS: Uint8Array = (() => {
+  const t = BMP_WORD.slice();
+  t.fill(2, 0xd800, 0xe000);
+  return t;
+})();
 
 function growInt32(a: Int32Array, min: number, fill = 0): Int32Array {
   let n = a.length || 16;
@@ -22,6 +30,12 @@ function growInt32(a: Int32Array, min: number, fill = 0): Int32Array {
   if (fill !== 0) b.fill(fill);
   b.set(a);
   return b;
+}
+
+function nextPow2(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
 }
 
 function mixSeq(seq: Int32Array, start: number, k: number): number {
@@ -137,10 +151,28 @@ class TokenTable {
   /** The slot base of the token, added (feature and column -1) if new; `slots` may be replaced. */
   add(s: string, start: number, end: number, h: number): number {
     const found = this.lookup(s, start, end, h);
+    return found >= 0 ? found : this.insertFrom(s, start, end, h);
+  }
+
+  /** As {@link add}, for a token held as UTF-16 units `u[start, end)` that are `s[start, end)`. */
+  addUnits(u: Uint16Array, s: string, start: number, end: number, h: number): number {
+    const found = this.lookupUnits(u, start, end, h);
     if (found >= 0) return found;
-    const id = this.strs.length;
+    const str = start === 0 && end === s.length ? s : s.slice(start, end);
     // A flat copy, so that the vocabulary does not keep whole documents alive through slices.
-    this.strs.push(start === 0 && end === s.length ? s : flatCopy(s.slice(start, end)));
+    return this.insert(str === s ? s : flatCopy(str), u, start, h);
+  }
+
+  /** Adds the token `s[start, end)`, which is not in the table; returns its slot base. */
+  private insertFrom(s: string, start: number, end: number, h: number): number {
+    const str = start === 0 && end === s.length ? s : flatCopy(s.slice(start, end));
+    return this.insert(str, null, start, h);
+  }
+
+  /** Adds the token `str` (its units are `str`'s or `u[start, ...)`), which is not in the table; returns its slot base. */
+  private insert(str: string, u: Uint16Array | null, start: number, h: number): number {
+    const id = this.strs.length;
+    this.strs.push(str);
     if (id + 1 > this.hashes.length) {
       this.hashes = growInt32(this.hashes, id + 1);
       this.slotOf = growInt32(this.slotOf, id + 1);
@@ -148,15 +180,16 @@ class TokenTable {
     if (id + 2 > this.offs.length) this.offs = growInt32(this.offs, id + 2);
     this.hashes[id] = h;
     const o = this.offs[id]!;
-    const len = end - start;
+    const len = str.length;
     if (o + len > this.units.length) {
       let n = this.units.length * 2;
       while (n < o + len) n *= 2;
-      const u = new Uint16Array(n);
-      u.set(this.units);
-      this.units = u;
+      const grown = new Uint16Array(n);
+      grown.set(this.units);
+      this.units = grown;
     }
-    for (let q = 0; q < len; q++) this.units[o + q] = s.charCodeAt(start + q);
+    if (u) for (let q = 0; q < len; q++) this.units[o + q] = u[start + q]!;
+    else for (let q = 0; q < len; q++) this.units[o + q] = str.charCodeAt(q);
     this.offs[id + 1] = o + len;
     if ((id + 1) * 2 > this.mask + 1) this.rehash();
     const b = this.place(id, h, o, len);
@@ -202,6 +235,9 @@ class TokenTable {
   }
 }
 
+/** The value of a pair that {@link PairTable.mapped} dropped (negative, and not EMPTY). */
+const DROPPED = -2;
+
 /** The slot of the pair (a, b) before probing. */
 function pairHash(a: number, b: number): number {
   let h = Math.imul(a, 0x9e3779b1) ^ b;
@@ -215,6 +251,7 @@ class PairTable {
   mask = 1023;
   size = 0;
 
+  /** The value of the pair, or a negative number when it is not in the table. */
   get(a: number, b: number): number {
     const slots = this.slots;
     const mask = this.mask;
@@ -226,6 +263,27 @@ class PairTable {
       if (slots[o] === a && slots[o + 1] === b) return v;
       slot = (slot + 1) & mask;
     }
+  }
+
+  /**
+   * A copy whose values are `map[value]` (a copy as is when `map` is null), made slot by slot so
+   * that nothing is rehashed; a pair mapped to a negative value keeps its slot (so that probe
+   * chains stay whole) with the value {@link DROPPED}, which {@link get} returns for it. Used to
+   * look bigrams up by column.
+   */
+  mapped(map: Int32Array | null): PairTable {
+    const t = new PairTable();
+    const slots = this.slots.slice();
+    if (map) {
+      for (let o = 2; o < slots.length; o += 4) {
+        const v = slots[o]!;
+        if (v !== EMPTY) slots[o] = map[v]! < 0 ? DROPPED : map[v]!;
+      }
+    }
+    t.slots = slots;
+    t.mask = this.mask;
+    t.size = this.size;
+    return t;
   }
 
   /** Sets a pair that is not in the table yet. */
@@ -251,73 +309,42 @@ class PairTable {
 }
 
 /**
- * Per-document counts by column in a small open-addressing table sized to the document, so that
- * counting touches a few cache lines instead of a vocabulary-sized row.
+ * Per-document counts in a dense array indexed by column (or feature id), with the columns touched
+ * in first-seen order: a bump is one load and one store, and reading a count back clears it, so
+ * the array is all zero between documents.
  */
 class DocCounter {
-  keys: Int32Array = new Int32Array(1024).fill(EMPTY);
-  vals: Float64Array = new Float64Array(1024);
-  mask = 1023;
-  /** Slot of a column: the top bits of a multiplicative hash. */
-  shift = 22;
+  cnt: Int32Array = new Int32Array(1024);
   /** Columns in first-seen order. */
   cols: Int32Array = new Int32Array(512);
   n = 0;
 
-  /** Clears the previous document and sizes the table for up to `maxEntries` columns. */
+  /** Starts a document of up to `maxEntries` distinct columns (the previous one must have been read out with {@link take}). */
   reset(maxEntries: number): void {
-    const keys = this.keys;
-    const mask = this.mask;
-    const shift = this.shift;
-    for (let q = 0; q < this.n; q++) {
-      let slot = Math.imul(this.cols[q]!, 0x9e3779b1) >>> shift;
-      while (keys[slot] !== EMPTY) {
-        keys[slot] = EMPTY;
-        slot = (slot + 1) & mask;
-      }
-    }
     this.n = 0;
-    let cap = 64;
-    let bits = 6;
-    while (cap < maxEntries * 2) {
-      cap *= 2;
-      bits++;
-    }
-    this.shift = 32 - bits;
-    if (cap > this.keys.length) {
-      this.keys = new Int32Array(cap).fill(EMPTY);
-      this.vals = new Float64Array(cap);
-    }
-    this.mask = cap - 1;
-    if (this.cols.length < maxEntries) this.cols = new Int32Array(cap);
+    if (this.cols.length < maxEntries) this.cols = new Int32Array(nextPow2(maxEntries));
   }
 
   bump(col: number): void {
-    const keys = this.keys;
-    const mask = this.mask;
-    let slot = Math.imul(col, 0x9e3779b1) >>> this.shift;
-    for (;;) {
-      const k = keys[slot]!;
-      if (k === col) {
-        this.vals[slot]!++;
-        return;
-      }
-      if (k === EMPTY) {
-        keys[slot] = col;
-        this.vals[slot] = 1;
-        this.cols[this.n++] = col;
-        return;
-      }
-      slot = (slot + 1) & mask;
-    }
+    let cnt = this.cnt;
+    if (col >= cnt.length) cnt = this.grow(col);
+    const v = cnt[col]!;
+    cnt[col] = v + 1;
+    if (v === 0) this.cols[this.n++] = col;
   }
 
-  get(col: number): number {
-    const keys = this.keys;
-    const mask = this.mask;
-    let slot = Math.imul(col, 0x9e3779b1) >>> this.shift;
-    while (keys[slot] !== col) slot = (slot + 1) & mask;
-    return this.vals[slot]!;
+  /** The count of `col`, which is cleared. */
+  take(col: number): number {
+    const v = this.cnt[col]!;
+    this.cnt[col] = 0;
+    return v;
+  }
+
+  private grow(col: number): Int32Array {
+    const c = new Int32Array(nextPow2(col + 1));
+    c.set(this.cnt);
+    this.cnt = c;
+    return c;
   }
 }
 
@@ -389,18 +416,6 @@ class NgramTable {
   }
 }
 
-/** True when `s[i]` (= c, a surrogate) and `s[i + 1]` form a pair. */
-function isPairAt(s: string, i: number, n: number, c: number): boolean {
-  if (c >= 0xdc00 || i + 1 >= n) return false;
-  const d = s.charCodeAt(i + 1);
-  return d >= 0xdc00 && d < 0xe000;
-}
-
-/** True when `s[i]` (= c, a surrogate) starts a surrogate pair whose code point is a word character. */
-function isWordPairAt(s: string, i: number, n: number, c: number): boolean {
-  return isPairAt(s, i, n, c) && isWordCodePoint(((c - 0xd800) << 10) + (s.charCodeAt(i + 1) - 0xdc00) + 0x10000);
-}
-
 /** Sorts `a[0, n)` ascending: insertion sort for short rows, the native typed-array sort otherwise. */
 function sortTouched(a: Int32Array, n: number): void {
   if (n > 48) {
@@ -441,11 +456,6 @@ const HOT_TOKENS = 8192;
 const HOT_PAIRS = 8192;
 const HOT_TOKEN_UNITS = 32;
 
-function nextPow2(n: number): number {
-  let p = 1;
-  while (p < n) p *= 2;
-  return p;
-}
 
 /** The k-th smallest value (1-based) of `a` (reordered in place): quickselect. */
 function kthSmallest(a: Float64Array, k: number): number {
@@ -477,6 +487,12 @@ function kthSmallest(a: Float64Array, k: number): number {
 /** Output buffers up to this many entries stay on the engine between calls. */
 const KEEP_OUT = 1 << 16;
 
+/**
+ * Entries of a {@link WordEngine}'s front cache, less one: a direct-mapped table of tokens met
+ * lately, small enough to stay in the CPU cache where the token table (tens of MB) does not.
+ */
+const FRONT_MASK = (1 << 14) - 1;
+
 /** Token info: a stop word (removed before n-grams are formed). */
 const STOP = -2;
 
@@ -506,9 +522,11 @@ export class WordEngine {
   /** Output column per feature id (-1 = not in the vocabulary); null = identity. */
   private columns: Int32Array | null = null;
   private index: TransformIndex | null = null;
-  private docToks: Int32Array = new Int32Array(4096);
+  // Small at first so that they grow on the first documents, while the code is not optimised yet
+  // (growing later would throw optimised code away for want of type feedback).
+  private docToks: Int32Array = new Int32Array(16);
   /** Unigram feature (fit) or column (transform) of each token of the document. */
-  private docUni: Int32Array = new Int32Array(4096);
+  private docUni: Int32Array = new Int32Array(16);
   private readonly counter = new DocCounter();
   /** Sorted columns of one row. */
   private rowCols: Int32Array = new Int32Array(1024);
@@ -516,6 +534,12 @@ export class WordEngine {
   private outIndices: Int32Array = new Int32Array(1024);
   /** Token ids of a term being interned. */
   private internSeq: Int32Array = new Int32Array(8);
+  /** See {@link frontFor}; `frontMode` 0: empty, 1: features (learning), 2: columns (transform). */
+  private readonly front: Int32Array = new Int32Array(8 * (FRONT_MASK + 1));
+  /** The document being tokenized, as UTF-16 units (and the Buffer they live in). */
+  private buf: Buffer = Buffer.allocUnsafeSlow(2 * 4096);
+  private u: Uint16Array = new Uint16Array(this.buf.buffer, this.buf.byteOffset, 4096);
+  private frontMode = 0;
 
   constructor(options: WordEngineOptions) {
     this.o = options;
@@ -600,7 +624,13 @@ export class WordEngine {
     const { pre, minLen, minN, maxN } = this.o;
     if (maxN > 2) return null;
     const index = this.transformIndex();
-    const reader = new DocReader(pre, minLen, minN === 1, minN <= 2 && maxN >= 2, this.tokens, index.pairCol);
+    let nCols = this.nFeatures;
+    const cols = this.columns;
+    if (cols) {
+      nCols = 0;
+      for (let f = 0; f < cols.length; f++) if (cols[f]! >= nCols) nCols = cols[f]! + 1;
+    }
+    const reader = new DocReader(pre, minLen, minN === 1, minN <= 2 && maxN >= 2, this.tokens, index.pairCol, nCols);
     if (priority) this.addHotFeatures(reader, priority);
     return reader;
   }
@@ -613,46 +643,56 @@ export class WordEngine {
   private addHotFeatures(reader: DocReader, priority: Float64Array): void {
     const cols = this.columns;
     const nF = this.nFeatures;
+    const nPri = priority.length;
     const ref = this.featureRef;
     const { offs, lens, pool } = this.ngrams;
-    const colOf = (f: number): number => (cols ? cols[f]! : f);
-    // Sequential passes over the features; only the chosen ones touch the token table.
-    const uniPri = new Float64Array(nF);
-    const pairPri = new Float64Array(nF);
+    // One sequential pass over the features: the unigrams with a column from the front of the
+    // candidates, the bigrams from the back, each with its priority.
+    const candF = new Int32Array(nF);
+    const candPri = new Float64Array(nF);
     let nU = 0;
-    let nP = 0;
+    let back = nF;
     for (let f = 0; f < nF; f++) {
-      const col = colOf(f);
-      if (col < 0 || col >= priority.length) continue;
-      const r = ref[f]!;
-      if (r >= 0) uniPri[nU++] = priority[col]!;
-      else if (lens[~r] === 2) pairPri[nP++] = priority[col]!;
-    }
-    const thrU = nU > HOT_TOKENS ? kthSmallest(uniPri.subarray(0, nU), HOT_TOKENS) : Infinity;
-    const thrP = nP > HOT_PAIRS ? kthSmallest(pairPri.subarray(0, nP), HOT_PAIRS) : Infinity;
-    const hotU: number[] = [];
-    const hotP: number[] = [];
-    const tieU: number[] = [];
-    const tieP: number[] = [];
-    for (let f = 0; f < nF; f++) {
-      const col = colOf(f);
-      if (col < 0 || col >= priority.length) continue;
-      const pr = priority[col]!;
+      const col = cols === null ? f : cols[f]!;
+      if (col < 0 || col >= nPri) continue;
       const r = ref[f]!;
       if (r >= 0) {
-        if (pr > thrU) continue;
-        // A stop word stays one even when a fixed vocabulary lists it.
-        if (this.tokens.slots[this.tokens.slotOf[r]! + S_FEAT] === STOP || this.tokens.strs[r]!.length > HOT_TOKEN_UNITS) continue;
-        (pr < thrU ? hotU : tieU).push(f);
-      } else if (lens[~r] === 2 && pr <= thrP) (pr < thrP ? hotP : tieP).push(f);
+        candF[nU] = f;
+        candPri[nU++] = priority[col]!;
+      } else if (lens[~r] === 2) {
+        candF[--back] = f;
+        candPri[back] = priority[col]!;
+      }
     }
-    for (let q = 0; q < tieU.length && hotU.length < HOT_TOKENS; q++) hotU.push(tieU[q]!);
-    for (let q = 0; q < tieP.length && hotP.length < HOT_PAIRS; q++) hotP.push(tieP[q]!);
+    const nP = nF - back;
+    const thrU = nU > HOT_TOKENS ? kthSmallest(candPri.slice(0, nU), HOT_TOKENS) : Infinity;
+    const thrP = nP > HOT_PAIRS ? kthSmallest(candPri.slice(back), HOT_PAIRS) : Infinity;
+    // Below the threshold, then ties up to the limit, in feature order (the bigrams are stored backwards).
+    const tokens = this.tokens;
+    const hotU: number[] = [];
+    for (let tie = 0; tie < 2; tie++) {
+      for (let q = 0; q < nU && hotU.length < HOT_TOKENS; q++) {
+        const pr = candPri[q]!;
+        if (tie === 0 ? !(pr < thrU) : pr !== thrU) continue;
+        const r = ref[candF[q]!]!;
+        // A stop word stays one even when a fixed vocabulary lists it.
+        if (tokens.slots[tokens.slotOf[r]! + S_FEAT] === STOP || tokens.strs[r]!.length > HOT_TOKEN_UNITS) continue;
+        hotU.push(candF[q]!);
+      }
+    }
+    const hotP: number[] = [];
+    for (let tie = 0; tie < 2; tie++) {
+      for (let q = nF - 1; q >= back && hotP.length < HOT_PAIRS; q--) {
+        const pr = candPri[q]!;
+        if (tie === 0 ? !(pr < thrP) : pr !== thrP) continue;
+        hotP.push(candF[q]!);
+      }
+    }
     const hotCols = new Int32Array(hotU.length + hotP.length);
     const stops: string[] = [];
     if (this.o.stopWords) for (const w of this.o.stopWords) if (w.length <= HOT_TOKEN_UNITS) stops.push(w);
-    const tcap = nextPow2(Math.max(16, 2 * (hotU.length + stops.length)));
-    const ht = new Int32Array(4 * tcap);
+    const tcap = nextPow2(Math.max(16, Math.ceil(1.5 * (hotU.length + stops.length))));
+    const ht = new Int32Array(8 * tcap);
     let units = 0;
     for (const f of hotU) units += this.tokens.strs[ref[f]!]!.length;
     for (const w of stops) units += w.length;
@@ -661,24 +701,25 @@ export class WordEngine {
     const put = (t: string, col: number, id: number): void => {
       const h = hashRange(t, 0, t.length);
       let slot = h & (tcap - 1);
-      while (ht[(slot << 2) + 3] !== 0) slot = (slot + 1) & (tcap - 1);
-      const b = slot << 2;
+      while (ht[(slot << 3) + 3] !== 0) slot = (slot + 1) & (tcap - 1);
+      const b = slot << 3;
       ht[b] = h;
       ht[b + 1] = col;
       ht[b + 2] = id;
       ht[b + 3] = (t.length << 24) | used;
+      for (let q = 0; q < t.length && q < 4; q++) ht[b + 4 + (q >> 1)] = ht[b + 4 + (q >> 1)]! | (t.charCodeAt(q) << ((q & 1) << 4));
       for (let q = 0; q < t.length; q++) hotUnits[used++] = t.charCodeAt(q);
     };
     let p = 0;
     for (const f of hotU) {
-      hotCols[p] = colOf(f);
+      hotCols[p] = cols === null ? f : cols[f]!;
       put(this.tokens.strs[ref[f]!]!, p++, ref[f]!);
     }
     for (const w of stops) put(w, STOP, -1);
     const pcap = nextPow2(Math.max(16, 2 * hotP.length));
     const hp = new Int32Array(4 * pcap);
     for (const f of hotP) {
-      hotCols[p] = colOf(f);
+      hotCols[p] = cols === null ? f : cols[f]!;
       const o = offs[~ref[f]!]!;
       const a = pool[o]!;
       const b = pool[o + 1]!;
@@ -691,9 +732,25 @@ export class WordEngine {
     reader.setHot(hotCols, ht, hotUnits, tcap - 1, hp, pcap - 1);
   }
 
+  /**
+   * The front cache for a {@link count} in this mode: entries of 8 values, [hash, length in units
+   * (0: free), token id, the token's feature (learning) or column (transform), offset of its units
+   * in the pool, its first four units two by two, unused], emptied when the mode changes or the
+   * columns are rebuilt, so that a cached value is always the slot's.
+   */
+  private frontFor(grow: boolean): Int32Array {
+    const mode = grow ? 1 : 2;
+    if (this.frontMode !== mode) {
+      this.front.fill(0);
+      this.frontMode = mode;
+    }
+    return this.front;
+  }
+
   /** Builds (once per set of columns) the direct token → column and bigram → column tables. */
   private transformIndex(): TransformIndex {
     if (this.index) return this.index;
+    if (this.frontMode === 2) this.frontMode = 0;
     const cols = this.columns;
     const ts = this.tokens.slots;
     for (let b = 0; b < ts.length; b += 8) {
@@ -701,16 +758,111 @@ export class WordEngine {
       const f = ts[b + S_FEAT]!;
       ts[b + S_COL] = f < 0 ? f : cols ? cols[f]! : f;
     }
-    const pairCol = new PairTable();
-    const slots = this.pairs.slots;
-    for (let o = 0; o < slots.length; o += 4) {
-      const f = slots[o + 2]!;
-      if (f === EMPTY) continue;
-      const col = cols ? cols[f]! : f;
-      if (col >= 0) pairCol.insert(slots[o]!, slots[o + 1]!, col);
-    }
-    this.index = { pairCol };
+    this.index = { pairCol: this.pairs.mapped(cols) };
     return this.index;
+  }
+
+  /**
+   * Tokenizes one (preprocessed) document into {@link docToks} (token ids, -1 = unknown in
+   * transform mode) and {@link docUni} (unigram feature or column), stop words removed; returns
+   * the number of tokens. The document is read as UTF-16 units from a reused buffer; tokens are
+   * looked up in the front cache first, then in the token table (learning new ones with `grow`).
+   */
+  private tokenize(s: string, grow: boolean, front: Int32Array): number {
+    const { minLen, minN } = this.o;
+    const n = s.length;
+    if (n + 1 > this.u.length) {
+      let cap = this.u.length;
+      while (cap < n + 1) cap *= 2;
+      this.buf = Buffer.allocUnsafeSlow(2 * cap);
+      this.u = new Uint16Array(this.buf.buffer, this.buf.byteOffset, cap);
+    }
+    const u = this.u;
+    this.buf.write(s, 0, 'utf16le');
+    // A non-word sentinel: every token ends before n, and looking one unit ahead needs no bounds check.
+    u[n] = 0;
+    const tokens = this.tokens;
+    let toks = this.docToks;
+    let unis = this.docUni;
+    let nt = 0;
+    let i = 0;
+    while (i < n) {
+      let c = u[i]!;
+      let k = CLS[c]!;
+      if (k !== 1 && (k === 0 || !isWordPairIn(u, i, c))) {
+        i += k === 2 && isPairIn(u, i, c) ? 2 : 1;
+        continue;
+      }
+      // A token: c is its first unit (a word character, or the high half of a word pair).
+      const start = i;
+      let len = 0;
+      let h = 0x811c9dc5 | 0;
+      for (;;) {
+        h = Math.imul(h ^ c, 0x01000193);
+        if (k === 2) {
+          // The high half of a word pair: hash the low half too (one code point).
+          i++;
+          h = Math.imul(h ^ u[i]!, 0x01000193);
+        }
+        i++;
+        len++;
+        c = u[i]!;
+        k = CLS[c]!;
+        if (k !== 1 && (k === 0 || !isWordPairIn(u, i, c))) break;
+      }
+      if (len < minLen) continue;
+      let id = -1;
+      let uni = -1;
+      // The front cache first: a token met lately, compared on the units its entry holds (short
+      // tokens) or on those in the pool.
+      const units = i - start;
+      const fs = (h & FRONT_MASK) << 3;
+      let hit = false;
+      if (front[fs] === h && front[fs + 1] === units) {
+        let q = 0;
+        if (units <= 4) {
+          while (q < units && ((front[fs + 5 + (q >> 1)]! >>> ((q & 1) << 4)) & 0xffff) === u[start + q]) q++;
+        } else {
+          const pool = tokens.units;
+          const o = front[fs + 4]!;
+          while (q < units && pool[o + q] === u[start + q]) q++;
+        }
+        hit = q === units;
+      }
+      if (hit) {
+        uni = front[fs + 3]!;
+        if (uni === STOP) continue;
+        id = front[fs + 2]!;
+      } else {
+        const b = grow ? tokens.addUnits(u, s, start, i, h) : tokens.lookupUnits(u, start, i, h);
+        if (b >= 0) {
+          const ts = tokens.slots;
+          id = ts[b + S_ID]!;
+          if (grow) {
+            uni = ts[b + S_FEAT]!;
+            if (uni === -1 && minN === 1) {
+              uni = this.newFeature(id);
+              ts[b + S_FEAT] = uni;
+            }
+          } else uni = ts[b + S_COL]!;
+          front[fs] = h;
+          front[fs + 1] = units;
+          front[fs + 2] = id;
+          front[fs + 3] = uni;
+          front[fs + 4] = ts[b + S_OFF]!;
+          front[fs + 5] = ts[b + S_UNITS]!;
+          front[fs + 6] = ts[b + S_UNITS + 1]!;
+          if (uni === STOP) continue;
+        } else id = -1;
+      }
+      if (nt === toks.length) {
+        this.docToks = toks = growInt32(toks, nt + 1);
+        this.docUni = unis = growInt32(unis, nt + 1);
+      }
+      toks[nt] = id;
+      unis[nt++] = uni;
+    }
+    return nt;
   }
 
   /**
@@ -719,7 +871,7 @@ export class WordEngine {
    * columns come from the vocabulary and each row's columns are sorted.
    */
   count(docs: readonly string[], grow: boolean, owner: string): EngineCounts {
-    const { pre, minLen, minN, maxN } = this.o;
+    const { pre, minN, maxN } = this.o;
     if (grow) this.index = null;
     const index = grow ? null : this.transformIndex();
     const cols = grow ? null : this.columns;
@@ -730,84 +882,22 @@ export class WordEngine {
     let data = this.outData;
     let indices = this.outIndices;
     let cap = data.length;
-    if (nDocs * 16 > cap) {
-      // A first guess for a batch: about 16 distinct features per document.
-      cap = nDocs * 16;
+    if (nDocs * 16 > cap && cap < 4096) {
+      // A first guess for a batch, small enough that the output grows early (see docToks).
+      cap = 4096;
       data = new Float64Array(cap);
       indices = new Int32Array(cap);
     }
     let nnz = 0;
-    const tokens = this.tokens;
     const counter = this.counter;
+    const front = this.frontFor(grow);
     for (let d = 0; d < nDocs; d++) {
       const s = pre ? pre(docs[d]!) : docs[d]!;
       if (typeof s !== 'string') {
         throw new MlshipError('INVALID_ARGUMENT', `${owner}: the preprocessor returned ${typeof s} for document ${d}; it must return a string`, { line: d });
       }
       // 1. Tokens (ids; -1 = unknown in transform mode), stop words removed.
-      let nt = 0;
-      const n = s.length;
-      let i = 0;
-      while (i < n) {
-        let c = s.charCodeAt(i);
-        if (c < 0xd800 || c >= 0xe000) {
-          if (WORD[c] !== 1) {
-            i++;
-            continue;
-          }
-        } else if (!isWordPairAt(s, i, n, c)) {
-          i += isPairAt(s, i, n, c) ? 2 : 1;
-          continue;
-        }
-        // A token: c is its first unit (a word character, or the high half of a word pair).
-        const start = i;
-        let len = 0;
-        let h = 0x811c9dc5 | 0;
-        for (;;) {
-          h = Math.imul(h ^ c, 0x01000193);
-          if (c >= 0xd800 && c < 0xe000) {
-            // The high half of a surrogate pair: hash the low half too (one code point).
-            h = Math.imul(h ^ s.charCodeAt(i + 1), 0x01000193);
-            i += 2;
-          } else i++;
-          len++;
-          if (i >= n) break;
-          c = s.charCodeAt(i);
-          if (c < 0xd800 || c >= 0xe000) {
-            if (WORD[c] !== 1) break;
-          } else if (!isWordPairAt(s, i, n, c)) break;
-        }
-        if (len < minLen) continue;
-        let id: number;
-        let uni: number;
-        if (grow) {
-          const b = tokens.add(s, start, i, h);
-          const ts = tokens.slots;
-          uni = ts[b + S_FEAT]!;
-          if (uni === STOP) continue;
-          id = ts[b + S_ID]!;
-          if (uni < 0 && minN === 1) {
-            uni = this.newFeature(id);
-            ts[b + S_FEAT] = uni;
-          }
-        } else {
-          const b = tokens.lookup(s, start, i, h);
-          if (b < 0) {
-            id = -1;
-            uni = -1;
-          } else {
-            uni = tokens.slots[b + S_COL]!;
-            if (uni === STOP) continue;
-            id = tokens.slots[b + S_ID]!;
-          }
-        }
-        if (nt === this.docToks.length) {
-          this.docToks = growInt32(this.docToks, nt + 1);
-          this.docUni = growInt32(this.docUni, nt + 1);
-        }
-        this.docToks[nt] = id;
-        this.docUni[nt++] = uni;
-      }
+      const nt = this.tokenize(s, grow, front);
       // 2. Features: unigrams, then n-grams of 2..maxN consecutive tokens.
       const toks = this.docToks;
       counter.reset(nt * (maxN - minN + 1));
@@ -882,7 +972,7 @@ export class WordEngine {
       for (let q = 0; q < nRow; q++) {
         const col = rowCols[q]!;
         indices[nnz] = col;
-        data[nnz] = counter.get(col);
+        data[nnz] = counter.take(col);
         nnz++;
       }
       if (nnz > 0x7fffffff) {
@@ -903,6 +993,8 @@ export class WordEngine {
    * with the same options that counted other documents; the term must be one that engine learned.
    */
   internFeature(term: string): number {
+    // Features may be added to cached tokens.
+    this.frontMode = 0;
     const parts = term.split(' ');
     const k = parts.length;
     if (this.internSeq.length < k) this.internSeq = new Int32Array(k);
@@ -1035,34 +1127,46 @@ export class WordEngine {
  * Reads single documents for transform without building a matrix: tokenizes as
  * {@link WordEngine.count} does (same tokens, stop words and n-grams up to bigrams, over the
  * engine's tables), reading the document's UTF-16 units from a reused buffer, and leaves the
- * distinct columns of the document in first-seen order (not sorted) with their counts in
- * {@link cols} and {@link counts}. Nothing is allocated per document once the buffers are large
- * enough. Made by {@link WordEngine.reader}; the engine must not learn afterwards.
+ * distinct columns of the document with their counts in {@link cols} and {@link counts}, in the
+ * order they first occur (unigrams, then bigrams), whichever terms the hot tables hold. Nothing is allocated per document once the buffers are large enough. Made by
+ * {@link WordEngine.reader}; the engine must not learn afterwards.
+ *
+ * Lookups run in passes so that the cache misses of rare terms overlap instead of following one
+ * another: the scan resolves tokens through the small hot table and only notes the others; a pass
+ * then touches the first slot of each noted token in the engine's large table (independent loads,
+ * which the CPU runs in parallel) before the next pass resolves them. Bigrams go the same way.
+ * Counts are kept in a dense array indexed by column, cleared as the result is read out.
  */
 export class DocReader {
-  /** Distinct columns of the last document read, in first-seen order. */
+  /** Distinct columns of the last document read, in first-seen order (unigrams, then bigrams). */
   cols: Int32Array = new Int32Array(1024);
   /** The count of each entry of {@link cols}. */
   counts: Float64Array = new Float64Array(1024);
-  /** Counter table: slot → column (EMPTY when free) and slot → position in `cols`. */
-  private keys: Int32Array = new Int32Array(2048).fill(EMPTY);
-  private at: Int32Array = new Int32Array(2048);
-  /** Slot of each entry of `cols`, to clear the table for the next document. */
-  private used: Int32Array = new Int32Array(1024);
+  /** Count of each column in the document being read; all zero between reads (made on the first read). */
+  private cnt: Int32Array = new Int32Array(0);
   private n = 0;
-  private mask = 63;
-  private shift = 26;
   private buf: Buffer = Buffer.allocUnsafeSlow(2 * 4096);
   private u: Uint16Array = new Uint16Array(this.buf.buffer, this.buf.byteOffset, 4096);
   private toks: Int32Array = new Int32Array(1024);
   private uni: Int32Array = new Int32Array(1024);
+  /** Tokens left for the engine's table: [index in `toks`, start, end, hash] each. */
+  private pendTok: Int32Array = new Int32Array(4 * 256);
+  /** Bigrams left for the engine's pair table: [first token id, second token id, position] each. */
+  private pendPair: Int32Array = new Int32Array(3 * 256);
+  /** Column of the bigram at each position of the document. */
+  private pairCols: Int32Array = new Int32Array(1024);
+  /** Keeps the touching loads observable (so that they are not optimised away). */
+  private sink = 0;
   /**
    * Original column of each hot index: the reader reports hot columns as their index here
    * (0 .. hotCols.length - 1) and every other column j as `hotCols.length + j`.
    */
   hotCols: Int32Array = new Int32Array(0);
-  /** Hot tokens: slots of [hash, hot index or STOP, token id, length << 24 | offset in `hotUnits` (0: free)]. */
-  private hotTok: Int32Array = new Int32Array(4);
+  /**
+   * Hot tokens: slots of 8 values, [hash, hot index or STOP, token id, length << 24 | offset in
+   * `hotUnits` (0: free), the first four units two by two, unused].
+   */
+  private hotTok: Int32Array = new Int32Array(8);
   private hotUnits: Uint16Array = new Uint16Array(0);
   private hotTokMask = 0;
   /** Hot bigrams: slots of [first token id + 1 (0: free), second token id, hot index, unused]. */
@@ -1076,6 +1180,8 @@ export class DocReader {
     private readonly bigrams: boolean,
     private readonly tokens: TokenTable,
     private readonly pairCol: PairTable,
+    /** Number of output columns (one more than the largest). */
+    private readonly nCols: number,
   ) {}
 
   /** Installs the hot tables (see `WordEngine.reader`). */
@@ -1088,52 +1194,13 @@ export class DocReader {
     this.hotPairMask = pairMask;
   }
 
-  /** Clears the previous document's counts and sizes the counter for up to `maxEntries` columns. */
-  private reset(maxEntries: number): void {
-    const keys = this.keys;
-    const used = this.used;
-    for (let q = 0; q < this.n; q++) keys[used[q]!] = EMPTY;
-    this.n = 0;
-    let cap = 64;
-    let bits = 6;
-    while (cap < maxEntries * 2) {
-      cap *= 2;
-      bits++;
-    }
-    if (cap > keys.length) {
-      this.keys = new Int32Array(cap).fill(EMPTY);
-      this.at = new Int32Array(cap);
-    }
-    this.mask = cap - 1;
-    this.shift = 32 - bits;
-    if (this.cols.length < maxEntries) {
-      this.cols = new Int32Array(cap);
-      this.counts = new Float64Array(cap);
-      this.used = new Int32Array(cap);
-    }
-  }
-
   private bump(col: number): void {
-    const keys = this.keys;
-    const mask = this.mask;
-    let slot = Math.imul(col, 0x9e3779b1) >>> this.shift;
-    for (;;) {
-      const k = keys[slot]!;
-      if (k === col) {
-        this.counts[this.at[slot]!]!++;
-        return;
-      }
-      if (k === EMPTY) {
-        const q = this.n++;
-        keys[slot] = col;
-        this.at[slot] = q;
-        this.cols[q] = col;
-        this.counts[q] = 1;
-        this.used[q] = slot;
-        return;
-      }
-      slot = (slot + 1) & mask;
-    }
+    const cnt = this.cnt;
+    const v = cnt[col]!;
+    cnt[col] = v + 1;
+    // Without a branch (first occurrence or not is hard to predict): `cols` has room for one more.
+    this.cols[this.n] = col;
+    this.n += (v - 1) >>> 31;
   }
 
   /**
@@ -1156,28 +1223,33 @@ export class DocReader {
     this.buf.write(s, 0, 'utf16le');
     // A non-word sentinel: every token ends before n, and looking one unit ahead needs no bounds check.
     u[n] = 0;
-    const tokens = this.tokens;
     const minLen = this.minLen;
+    if (this.cnt.length === 0) this.cnt = new Int32Array(this.hotCols.length + this.nCols + 1);
+    // A token takes at least minLen units and a separator: at most this many tokens, as many bigrams.
+    const maxTok = Math.floor((n + 1) / (minLen + 1)) + 1;
+    const bound = (this.unigrams ? maxTok : 0) + (this.bigrams ? maxTok : 0);
+    if (this.cols.length < bound + 1) {
+      const cap = nextPow2(bound + 1);
+      this.cols = new Int32Array(cap);
+      this.counts = new Float64Array(cap);
+    }
+    this.n = 0;
     const hot = this.hotTok;
     const hotUnits = this.hotUnits;
     const hotMask = this.hotTokMask;
     const nHot = this.hotCols.length;
-    // Unigrams only: count as tokens come (a document of n units has at most this many tokens).
-    const direct = !this.bigrams;
-    if (direct) this.reset(this.unigrams ? Math.floor((n + 1) / (minLen + 1)) + 1 : 0);
+    const countUni = this.unigrams;
     let toks = this.toks;
     let uni = this.uni;
+    let pend = this.pendTok;
+    let np = 0;
     let nt = 0;
     let i = 0;
     while (i < n) {
       let c = u[i]!;
-      if (c < 0xd800 || c >= 0xe000) {
-        if (WORD[c] !== 1) {
-          i++;
-          continue;
-        }
-      } else if (!isWordPairIn(u, i, c)) {
-        i += isPairIn(u, i, c) ? 2 : 1;
+      let k = CLS[c]!;
+      if (k !== 1 && (k === 0 || !isWordPairIn(u, i, c))) {
+        i += k === 2 && isPairIn(u, i, c) ? 2 : 1;
         continue;
       }
       const start = i;
@@ -1186,56 +1258,52 @@ export class DocReader {
       for (;;) {
         // FNV-1a over the UTF-16 units, as the engine's table is keyed.
         h = Math.imul(h ^ c, 0x01000193);
-        if (c >= 0xd800 && c < 0xe000) {
+        if (k === 2) {
+          // The high half of a word pair: hash the low half too (one code point).
           i++;
           h = Math.imul(h ^ u[i]!, 0x01000193);
         }
         i++;
         len++;
         c = u[i]!;
-        if (c < 0xd800 || c >= 0xe000) {
-          if (WORD[c] !== 1) break;
-        } else if (!isWordPairIn(u, i, c)) break;
+        k = CLS[c]!;
+        if (k !== 1 && (k === 0 || !isWordPairIn(u, i, c))) break;
       }
       if (len < minLen) continue;
-      let id = -1;
-      let col = -1;
-      // The hot table first (columns as hot indices), then the engine's (shifted past them).
+      // The hot table (columns as hot indices); other tokens are noted for the engine's table.
       const units = i - start;
       let slot = h & hotMask;
-      let found = false;
+      let col = -1;
+      let id = -1;
       for (;;) {
-        const hb = slot << 2;
+        const hb = slot << 3;
         const meta = hot[hb + 3]!;
         if (meta === 0) break;
         if (hot[hb] === h && meta >>> 24 === units) {
-          const o = meta & 0xffffff;
           let q = 0;
-          while (q < units && hotUnits[o + q] === u[start + q]) q++;
+          if (units <= 4) {
+            // Short tokens compare on the units the slot holds (one cache line in all).
+            while (q < units && ((hot[hb + 4 + (q >> 1)]! >>> ((q & 1) << 4)) & 0xffff) === u[start + q]) q++;
+          } else {
+            const o = meta & 0xffffff;
+            while (q < units && hotUnits[o + q] === u[start + q]) q++;
+          }
           if (q === units) {
             col = hot[hb + 1]!;
             id = hot[hb + 2]!;
-            found = true;
             break;
           }
         }
         slot = (slot + 1) & hotMask;
       }
-      if (found) {
-        if (col === STOP) continue;
-      } else {
-        const b = tokens.lookupUnits(u, start, i, h);
-        if (b >= 0) {
-          const ts = tokens.slots;
-          col = ts[b + S_COL]!;
-          if (col === STOP) continue;
-          if (col >= 0) col += nHot;
-          id = ts[b + S_ID]!;
-        }
-      }
-      if (direct) {
-        if (col >= 0 && this.unigrams) this.bump(col);
-        continue;
+      if (col === STOP) continue;
+      if (col < 0) {
+        if (4 * np + 4 > pend.length) this.pendTok = pend = growInt32(pend, 4 * np + 4);
+        const p = 4 * np++;
+        pend[p] = nt;
+        pend[p + 1] = start;
+        pend[p + 2] = i;
+        pend[p + 3] = h;
       }
       if (nt === toks.length) {
         this.toks = toks = growInt32(toks, nt + 1);
@@ -1244,20 +1312,81 @@ export class DocReader {
       toks[nt] = id;
       uni[nt++] = col;
     }
-    if (direct) return this.n;
-    this.reset(nt * ((this.unigrams ? 1 : 0) + 1));
-    if (this.unigrams) {
+    // The noted tokens: touch, then resolve.
+    const tokens = this.tokens;
+    let stops = false;
+    if (np > 0) {
+      const ts = tokens.slots;
+      const tmask = tokens.mask;
+      let sink = 0;
+      for (let p = 0; p < np; p++) sink ^= ts[(pend[4 * p + 3]! & tmask) << 3]!;
+      this.sink ^= sink;
+      for (let p = 0; p < np; p++) {
+        const b = tokens.lookupUnits(u, pend[4 * p + 1]!, pend[4 * p + 2]!, pend[4 * p + 3]!);
+        let col = -1;
+        let id = -1;
+        if (b >= 0) {
+          col = ts[b + S_COL]!;
+          id = ts[b + S_ID]!;
+          if (col >= 0) col += nHot;
+        }
+        const q = pend[4 * p]!;
+        // A stop word missing from the hot table (a long one): dropped below.
+        if (col === STOP) {
+          stops = true;
+          id = STOP;
+        }
+        toks[q] = id;
+        uni[q] = col;
+        pend[4 * p + 1] = col;
+      }
+      if (countUni) this.touchCounts(pend, 4, 1, np);
+    }
+    if (stops) {
+      let w = 0;
+      for (let q = 0; q < nt; q++) {
+        if (toks[q] === STOP) continue;
+        toks[w] = toks[q]!;
+        uni[w++] = uni[q]!;
+      }
+      nt = w;
+    }
+    // Counted in token order, so that the columns come out in the same order whichever terms are hot.
+    if (countUni) {
       for (let q = 0; q < nt; q++) {
         const col = uni[q]!;
         if (col >= 0) this.bump(col);
       }
     }
-    const pairs = this.pairCol;
+    if (this.bigrams) this.pairs(nt);
+    // Read the counts out, leaving the dense counts all zero.
+    const cnt = this.cnt;
+    const cols = this.cols;
+    const counts = this.counts;
+    const nc = this.n;
+    for (let q = 0; q < nc; q++) {
+      const col = cols[q]!;
+      counts[q] = cnt[col]!;
+      cnt[col] = 0;
+    }
+    return nc;
+  }
+
+  /** Counts the bigrams of the `nt` tokens in `toks`: hot table first, then the others as tokens are. */
+  private pairs(nt: number): void {
+    const toks = this.toks;
     const hp = this.hotPair;
     const pmask = this.hotPairMask;
+    const nHot = this.hotCols.length;
+    let pend = this.pendPair;
+    let np = 0;
+    // The column of each bigram (-1: none), by position; those not in the hot table are noted.
+    if (this.pairCols.length < nt) this.pairCols = new Int32Array(this.toks.length);
+    const pc = this.pairCols;
     for (let q = 0; q + 1 < nt; q++) {
       const a = toks[q]!;
       const b = toks[q + 1]!;
+      pc[q] = -1;
       if (a < 0 || b < 0) continue;
       let slot = pairHash(a, b) & pmask;
       let col = -1;
@@ -1271,13 +1400,50 @@ export class DocReader {
         }
         slot = (slot + 1) & pmask;
       }
-      if (col < 0) {
-        col = pairs.get(a, b);
-        if (col >= 0) col += nHot;
+      if (col >= 0) {
+        pc[q] = col;
+        continue;
       }
+      if (3 * np + 3 > pend.length) this.pendPair = pend = growInt32(pend, 3 * np + 3);
+      pend[3 * np] = a;
+      pend[3 * np + 1] = b;
+      pend[3 * np++ + 2] = q;
+    }
+    if (np > 0) {
+      const pairs = this.pairCol;
+      const slots = pairs.slots;
+      const mask = pairs.mask;
+      let sink = 0;
+      for (let p = 0; p < np; p++) sink ^= slots[((pairHash(pend[3 * p]!, pend[3 * p + 1]!) & mask) << 2) + 2]!;
+      this.sink ^= sink;
+      for (let p = 0; p < np; p++) {
+        const col = pairs.get(pend[3 * p]!, pend[3 * p + 1]!);
+        const c = col < 0 ? -1 : col + nHot;
+        pend[3 * p] = c;
+        pc[pend[3 * p + 2]!] = c;
+      }
+      this.touchCounts(pend, 3, 0, np);
+    }
+    // Counted in order (see read).
+    for (let q = 0; q + 1 < nt; q++) {
+      const col = pc[q]!;
       if (col >= 0) this.bump(col);
     }
-    return this.n;
+  }
+
+  /**
+   * Loads the counts of the columns `a[stride * p + at]` (p < np; -1: none) before they are
+   * bumped: columns outside the hot ones are spread over a large array, and independent loads
+   * overlap their cache misses.
+   */
+  private touchCounts(a: Int32Array, stride: number, at: number, np: number): void {
+    const cnt = this.cnt;
+    let sink = 0;
+    for (let p = 0; p < np; p++) {
+      const col = a[stride * p + at]!;
+      if (col >= 0) sink ^= cnt[col]!;
+    }
+    this.sink ^= sink;
   }
 }
 

@@ -15,7 +15,7 @@
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { siblingModule, startModuleWorker } from '../../core/index.js';
 import { buildTree, type BuildParams, type TreeArrays } from '../tree/builder.js';
-import { TREE_GROUP, addGroupSums, packedAccumulate, packedSum, type PackedTrees } from '../tree/flat.js';
+import { TREE_GROUP, addGroupSums, align8, kernelFor, kernelScratch, packedAccumulate, packedAccumulateWasm, packedSum, type PackedTrees } from '../tree/flat.js';
 import { RandR, bootstrapCounts } from '../tree/random.js';
 
 /** Everything a thread needs to grow any tree of the forest (typed arrays on shared memory). */
@@ -97,17 +97,26 @@ export interface PredictTask {
   /** Int32 [next group to claim, threads finished, threads started]. */
   control: Int32Array;
   doneGroups: Int32Array;
+  /** `x` and `partials` are views of the forest's kernel memory (`packed.wasm`): walk with the WebAssembly kernel. */
+  onMemory: boolean;
 }
 
 /** Claims and sums tree groups of `task` until none is left (the work loop of every thread). */
 export function runPredictTask(task: PredictTask): void {
   const { packed, x, rows, d, nGroups, partials, control, doneGroups } = task;
   const len = rows * packed.stride;
+  const kernel = task.onMemory ? kernelFor(packed) : null;
   for (;;) {
     const g = Atomics.add(control, 0, 1);
     if (g >= nGroups) break;
     const t0 = g * TREE_GROUP;
-    packedAccumulate(packed, x, d, 0, rows, partials.subarray(g * len, (g + 1) * len), t0, Math.min(packed.nTrees, t0 + TREE_GROUP));
+    const t1 = Math.min(packed.nTrees, t0 + TREE_GROUP);
+    const part = partials.subarray(g * len, (g + 1) * len);
+    if (kernel) {
+      // The partial sums on the kernel memory are reused from call to call.
+      part.fill(0);
+      packedAccumulateWasm(packed, kernel, x, d, 0, rows, part, t0, t1);
+    } else packedAccumulate(packed, x, d, 0, rows, part, t0, t1);
     Atomics.store(doneGroups, g, 1);
   }
 }
@@ -260,22 +269,37 @@ export function predictForest(packed: PackedTrees, x: Float32Array, n: number, d
   if (threads <= 1 || (n * depthSum < PARALLEL_PREDICT_MIN_WORK && !forceThreads)) return finishMean(packedSum(packed, x, n, d), packed.nTrees);
   warmPredictPool(threads - 1);
   const helpers = predictPool.slice(0, threads - 1);
-  const xs = x.buffer instanceof SharedArrayBuffer ? x : shared(x);
   const out = new Float64Array(n * width);
-  const chunk = Math.max(1024, Math.floor(MAX_PARTIAL_BYTES / (nGroups * width * 8)));
+  let chunk = Math.max(1024, Math.floor(MAX_PARTIAL_BYTES / (nGroups * width * 8)));
+  // With a kernel memory, each chunk's rows and partial sums go to its scratch (all threads see
+  // it), chunks small enough that the scratch the memory keeps stays below MAX_PARTIAL_BYTES.
+  let at = -1;
+  if (packed.wasm) {
+    chunk = Math.min(chunk, Math.max(1024, Math.floor(MAX_PARTIAL_BYTES / (4 * d + 8 * nGroups * width))));
+    at = kernelScratch(packed, (4 * d + 8 * nGroups * width) * Math.min(chunk, n) + 8);
+  }
+  const onMemory = at >= 0;
+  const xs = onMemory ? x : x.buffer instanceof SharedArrayBuffer ? x : shared(x);
   let helped = 0;
   for (let from = 0; from < n; from += chunk) {
     const rows = Math.min(chunk, n - from);
     const len = rows * width;
+    let xTask = xs.subarray(from * d, (from + rows) * d);
+    if (onMemory) {
+      const onMem = new Float32Array(packed.wasm!.memory.buffer, at, rows * d);
+      onMem.set(xTask);
+      xTask = onMem;
+    }
     const task: PredictTask = {
       packed,
-      x: xs.subarray(from * d, (from + rows) * d),
+      x: xTask,
       rows,
       d,
       nGroups,
-      partials: new Float64Array(new SharedArrayBuffer(nGroups * len * 8)),
+      partials: onMemory ? new Float64Array(packed.wasm!.memory.buffer, at + align8(4 * rows * d), nGroups * len) : new Float64Array(new SharedArrayBuffer(nGroups * len * 8)),
       control: new Int32Array(new SharedArrayBuffer(12)),
       doneGroups: new Int32Array(new SharedArrayBuffer(nGroups * 4)),
+      onMemory,
     };
     const { control, doneGroups, partials } = task;
     for (const h of helpers) {

@@ -8,6 +8,7 @@ import { rootMeanSquaredError } from '../metrics/index.js';
 import { GridSearchCV } from '../model-selection/index.js';
 import { makeSyntheticRegression } from '../testing/index.js';
 import { denseFixture, f64, loadFixture } from '../../../test/support/sklearn-fixtures.js';
+import { packTrees, packedPredict, packedSum } from '../tree/flat.js';
 import { lastParallelPredict } from './forest-train.js';
 import { RandomForestClassifier, RandomForestRegressor } from './index.js';
 
@@ -81,6 +82,27 @@ describe('random forests', () => {
     const d = BaseEstimator.fromSnapshot(c.toSnapshot()) as RandomForestClassifier;
     d.setParams({ nJobs: 1 });
     expect(Array.from(c.predictProba(big).data)).toEqual(Array.from(d.predictProba(big).data));
+  });
+
+  it('walks regression trees with the WebAssembly kernel to the same sums as the JavaScript walk', () => {
+    const big = makeSyntheticRegression({ nSamples: 3001, nFeatures: 10, noise: 0.5, seed: 14 }).X;
+    const rf = new RandomForestRegressor({ nEstimators: 9, randomState: 3, nJobs: 1 }).fit(X, y);
+    const onMemory = packTrees(rf.trees_!, false, true);
+    const plain = packTrees(rf.trees_!, false, false);
+    expect(onMemory.wasm).toBeDefined();
+    expect(plain.wasm).toBeUndefined();
+    const x = Float32Array.from(big.data);
+    expect(Array.from(packedSum(onMemory, x, big.rows, 10))).toEqual(Array.from(packedSum(plain, x, big.rows, 10)));
+    expect(Array.from(rf.predict(big))).toEqual(Array.from(packedPredict(plain, x, big.rows, 10)));
+    // An odd number of float32 values before the sums (rows x features odd), on one thread and two.
+    const odd = makeSyntheticRegression({ nSamples: 400, nFeatures: 11, seed: 15 });
+    for (const nJobs of [1, 2]) {
+      const f = new RandomForestRegressor({ nEstimators: 9, randomState: 3, nJobs }).fit(odd.X, odd.y);
+      const three = odd.X.takeRows([0, 1, 2]);
+      const ref = packedPredict(packTrees(f.trees_!, false, false), Float32Array.from(three.data), 3, 11);
+      expect(Array.from(f.predict(three))).toEqual(Array.from(ref));
+      expect(Array.from(f.predict(odd.X))).toEqual(Array.from(packedPredict(packTrees(f.trees_!, false, false), Float32Array.from(odd.X.data), 400, 11)));
+    }
   });
 
   it('predicts on warm pool threads that claim blocks of rows, with the same sums as one thread', async () => {

@@ -527,3 +527,63 @@ export function gramRowMajor(data: Float64Array, m: number, n: number, y: Float6
   for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) g[q * n + p] = g[p * n + q]!;
   return { g, xty };
 }
+
+/**
+ * `out[i] = intercept + Σ_j data[i * d + j] * coef[j]` for a row-major `n x d` matrix (a dense
+ * matrix-vector product, as BLAS `dgemv`). Four rows at a time, so that four independent chains
+ * of multiply-adds share each coefficient load; the `n mod 4` leftover rows go first, so every
+ * loop has run before the main one becomes hot (no deoptimisation when it ends). `out` is returned.
+ *
+ * @example
+ * ```ts
+ * gemvRowMajor(Float64Array.of(1, 2, 3, 4), 2, 2, Float64Array.of(1, 1), 0.5, new Float64Array(2)); // [3.5, 7.5]
+ * ```
+ */
+export function gemvRowMajor(data: Float64Array, n: number, d: number, coef: Float64Array, intercept: number, out: Float64Array): Float64Array {
+  const lead = n % 4;
+  for (let i = 0; i < lead; i++) {
+    const o = i * d;
+    let s = 0;
+    for (let j = 0; j < d; j++) s += data[o + j]! * coef[j]!;
+    out[i] = intercept + s;
+  }
+  for (let i = lead; i < n; i += 4) {
+    const o0 = i * d;
+    const o1 = o0 + d;
+    const o2 = o1 + d;
+    const o3 = o2 + d;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let j = 0; j < d; j++) {
+      const c = coef[j]!;
+      s0 += data[o0 + j]! * c;
+      s1 += data[o1 + j]! * c;
+      s2 += data[o2 + j]! * c;
+      s3 += data[o3 + j]! * c;
+    }
+    out[i] = intercept + s0;
+    out[i + 1] = intercept + s1;
+    out[i + 2] = intercept + s2;
+    out[i + 3] = intercept + s3;
+  }
+  return out;
+}
+
+/**
+ * Whether every value of `values` is finite (no NaN, no ±Infinity).
+ *
+ * @example
+ * ```ts
+ * allFinite(Float64Array.of(1, 2)); // true
+ * allFinite(Float64Array.of(1, NaN)); // false
+ * ```
+ */
+export function allFinite(values: Float64Array): boolean {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v - v !== 0) return false;
+  }
+  return true;
+}

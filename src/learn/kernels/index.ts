@@ -31,5 +31,7 @@ export type { LbfgsOptions, LbfgsResult, LossGradFn } from './lbfgs.js';
 export { checkMatrix, checkFeatureCount, checkLabels, featureNamesOf } from './check-input.js';
 export type { MatrixInput, CheckMatrixOptions } from './check-input.js';
 export { labelAccuracy } from './accuracy.js';
-export { toColumnMajor, householderQr, qrApplyQt, jacobiSvd, lstsqMinNorm, choleskyFactor, choleskySolve, gram, tallQr, lstsqRowMajor, gramRowMajor } from './dense-linalg.js';
+export { W, I32, F64, WASM_PAGE_BYTES, WASM_MAX_PAGES, uleb, sleb, compileKernels, sharedMemory, ensureBytes, instantiateKernels } from './wasm.js';
+export type { WasmMemory, WasmFunction } from './wasm.js';
+export { toColumnMajor, householderQr, qrApplyQt, jacobiSvd, lstsqMinNorm, choleskyFactor, choleskySolve, gram, tallQr, lstsqRowMajor, gramRowMajor, gemvRowMajor, allFinite } from './dense-linalg.js';
 export type { JacobiSvdResult, LstsqResult, RowTransform } from './dense-linalg.js';

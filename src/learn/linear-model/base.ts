@@ -1,6 +1,6 @@
 import { CsrMatrix, Matrix, MlshipError, type AnyMatrix } from '../../core/index.js';
 import { BaseEstimator, type EstimatorState, type Regressor } from '../base.js';
-import { checkFeatureCount, checkMatrix, featureNamesOf, linearScores, toColumnMajor, type MatrixInput } from '../kernels/index.js';
+import { allFinite, checkFeatureCount, checkMatrix, featureNamesOf, gemvRowMajor, linearScores, toColumnMajor, type MatrixInput } from '../kernels/index.js';
 import { r2Score } from '../metrics/index.js';
 
 /**
@@ -220,48 +220,8 @@ export abstract class LinearModel<P extends object> extends BaseEstimator<P> imp
     const coef = this.coef_!;
     const b = this.intercept_!;
     if (Xm instanceof Matrix) {
-      const n = Xm.rows;
-      const d = Xm.cols;
-      const data = Xm.data;
-      const out = new Float64Array(n);
-      // Four rows at a time: four independent chains of multiply-adds share each coefficient load.
-      const n4 = n - (n % 4);
-      let i = 0;
-      for (; i < n4; i += 4) {
-        const o0 = i * d;
-        const o1 = o0 + d;
-        const o2 = o1 + d;
-        const o3 = o2 + d;
-        let s0 = 0;
-        let s1 = 0;
-        let s2 = 0;
-        let s3 = 0;
-        for (let j = 0; j < d; j++) {
-          const c = coef[j]!;
-          s0 += data[o0 + j]! * c;
-          s1 += data[o1 + j]! * c;
-          s2 += data[o2 + j]! * c;
-          s3 += data[o3 + j]! * c;
-        }
-        out[i] = b + s0;
-        out[i + 1] = b + s1;
-        out[i + 2] = b + s2;
-        out[i + 3] = b + s3;
-      }
-      for (; i < n; i++) {
-        const o = i * d;
-        let s = 0;
-        for (let j = 0; j < d; j++) s += data[o + j]! * coef[j]!;
-        out[i] = b + s;
-      }
-      if (fast) {
-        for (let i = 0; i < n; i++) {
-          if (!Number.isFinite(out[i]!)) {
-            checkMatrix(X, who);
-            break;
-          }
-        }
-      }
+      const out = gemvRowMajor(Xm.data, Xm.rows, Xm.cols, coef, b, new Float64Array(Xm.rows));
+      if (fast && !allFinite(out)) checkMatrix(X, who);
       return out;
     }
     return linearScores(Xm, new Matrix(1, coef.length, coef), Float64Array.of(b));

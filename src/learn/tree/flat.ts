@@ -6,6 +6,8 @@
 import { MlshipError } from '../../core/index.js';
 import type { StateValue } from '../base.js';
 import { TREE_LEAF, type TreeArrays } from './builder.js';
+import { ensureBytes, sharedMemory } from '../kernels/index.js';
+import { forestKernel, forestModule, type ForestKernel, type PackedWasm } from './wasm-forest.js';
 
 /**
  * One or more trees concatenated: tree t's nodes are `offsets[t] .. offsets[t + 1]`, its child
@@ -276,6 +278,11 @@ export interface PackedTrees {
   i32: Int32Array;
   /** Leaf values: the mean target (regression) or the class frequencies normalised to sum 1 (classifiers; zeros for an empty leaf). */
   leafValue: Float64Array;
+  /**
+   * Set when the arrays above are views of a WebAssembly memory that the walk kernel runs on
+   * (regression in the 8-byte format, packed for threads); rows and sums then go to its scratch.
+   */
+  wasm?: PackedWasm;
 }
 
 const f32Scratch = new Float32Array(1);
@@ -357,7 +364,73 @@ export function packTrees(s: TreeSet, classification: boolean, shared = false, c
     }
   }
   const packed: PackedTrees = { nTrees: s.nTrees, stride: width, roots, fbits: 0, f32, i32, leafValue };
-  return compact ? compactNodes(packed, alloc) : packed;
+  if (!compact) return packed;
+  const small = compactNodes(packed, alloc);
+  return shared && !classification && small.fbits > 0 ? (onKernelMemory(small) ?? small) : small;
+}
+
+/** A copy of a packed regression forest (8-byte format) in a kernel memory, or null without WebAssembly. */
+function onKernelMemory(p: PackedTrees): PackedTrees | null {
+  if (forestModule() === null) return null;
+  const align = (b: number): number => Math.ceil(b / 64) * 64;
+  const nodes = 0;
+  const roots = align(p.i32.byteLength);
+  const leaves = roots + align(p.roots.byteLength);
+  const scratch = leaves + align(p.leafValue.byteLength);
+  const memory = sharedMemory(scratch);
+  if (!memory) return null;
+  const buf = memory.buffer;
+  const f32 = new Float32Array(buf, nodes, p.f32.length);
+  const i32 = new Int32Array(buf, nodes, p.i32.length);
+  i32.set(p.i32);
+  const r = new Int32Array(buf, roots, p.roots.length);
+  r.set(p.roots);
+  const lv = new Float64Array(buf, leaves, p.leafValue.length);
+  lv.set(p.leafValue);
+  return { ...p, f32, i32, roots: r, leafValue: lv, wasm: { memory, nodes, roots, leaves, scratch } };
+}
+
+/**
+ * {@link packedAccumulate} with the WebAssembly kernel, for rows and sums on the forest's kernel
+ * memory: `x` and `out` are views of `p.wasm.memory` (row `from` of `out` is row `from` of `x`).
+ * The same leaves, in the same order, so the same sums. `kernel` is this thread's instance.
+ */
+export function packedAccumulateWasm(p: PackedTrees, kernel: ForestKernel, x: Float32Array, d: number, from: number, to: number, out: Float64Array, t0 = 0, t1 = p.nTrees): void {
+  const w = p.wasm!;
+  kernel(w.nodes, x.byteOffset, 4 * d, from, to, out.byteOffset, w.roots, t0, t1, w.leaves, p.fbits);
+}
+
+/**
+ * This thread's walk kernel on a forest's memory (instantiated once per memory wrapper; threads
+ * receive their own wrapper with each task), or null when the forest has none.
+ */
+export function kernelFor(p: PackedTrees): ForestKernel | null {
+  if (!p.wasm) return null;
+  let k = kernels.get(p.wasm.memory);
+  if (!k) {
+    k = forestKernel(p.wasm.memory);
+    kernels.set(p.wasm.memory, k);
+  }
+  return k;
+}
+
+const kernels = new WeakMap<object, ForestKernel>();
+
+/** `bytes` rounded up to a multiple of 8 (the sums after float32 rows must be 8-byte aligned). */
+export function align8(bytes: number): number {
+  return (bytes + 7) & ~7;
+}
+
+/** Rows and sums kept in a kernel memory's scratch stay below this size (predictions go in chunks of rows). */
+const KERNEL_SCRATCH_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Room for `bytes` bytes of rows and sums in the forest's kernel memory (grown if needed): the
+ * byte address of the region, or -1 when the memory cannot grow.
+ */
+export function kernelScratch(p: PackedTrees, bytes: number): number {
+  const w = p.wasm!;
+  return ensureBytes(w.memory, w.scratch + bytes) ? w.scratch : -1;
 }
 
 /** The 8-byte node format of a 12-byte packed set, when features and right-child distances fit. */
@@ -562,6 +635,27 @@ export function addGroupSums(partials: Float64Array, nGroups: number, len: numbe
 export function packedSum(p: PackedTrees, x: Float32Array, n: number, d: number): Float64Array {
   const len = n * p.stride;
   const out = new Float64Array(len);
+  const kernel = p.stride === 1 ? kernelFor(p) : null;
+  // Rows in chunks small enough that the scratch the kernel memory keeps stays below 64 MiB.
+  const chunk = Math.max(1024, Math.floor(KERNEL_SCRATCH_BYTES / (4 * d + 8)));
+  const at = kernel ? kernelScratch(p, (4 * d + 8) * Math.min(chunk, n) + 8) : -1;
+  if (kernel && at >= 0) {
+    // Each chunk's rows and running group sum on the kernel memory; groups added in order as below.
+    const buf = p.wasm!.memory.buffer;
+    for (let from = 0; from < n; from += chunk) {
+      const rows = Math.min(chunk, n - from);
+      const xs = new Float32Array(buf, at, rows * d);
+      xs.set(x.subarray(from * d, (from + rows) * d));
+      const partial = new Float64Array(buf, at + align8(4 * rows * d), rows);
+      for (let t0 = 0; t0 < p.nTrees; t0 += TREE_GROUP) {
+        partial.fill(0);
+        packedAccumulateWasm(p, kernel, xs, d, 0, rows, partial, t0, Math.min(p.nTrees, t0 + TREE_GROUP));
+        if (p.nTrees <= TREE_GROUP) out.set(partial, from);
+        else addGroupSums(partial, 1, rows, out, from);
+      }
+    }
+    return out;
+  }
   if (p.nTrees <= TREE_GROUP) {
     packedAccumulate(p, x, d, 0, n, out);
     return out;

@@ -178,7 +178,10 @@ function checkDense(X: MatrixInput, who: string): Matrix {
 
 function takeRowsData(data: Float64Array, d: number, rows: Int32Array): Float64Array {
   const out = new Float64Array(rows.length * d);
-  for (let i = 0; i < rows.length; i++) out.set(data.subarray(rows[i]! * d, rows[i]! * d + d), i * d);
+  for (let i = 0, o = 0; i < rows.length; i++) {
+    const from = rows[i]! * d;
+    for (let j = 0; j < d; j++) out[o++] = data[from + j]!;
+  }
   return out;
 }
 

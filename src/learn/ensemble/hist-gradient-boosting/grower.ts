@@ -5,6 +5,7 @@
  * constraints and tie-breaking.
  */
 import type { HistogramStore } from './histogram-store.js';
+import { subtractHistograms } from './histogram.js';
 
 /** Growth options (the estimator's hyperparameters, resolved). */
 export interface GrowOptions {
@@ -25,7 +26,7 @@ export interface GrowOptions {
 /** scikit-learn's `min_hessian_to_split`. */
 const MIN_HESSIAN_TO_SPLIT = 1e-3;
 
-interface SplitInfo {
+export interface SplitInfo {
   gain: number;
   feature: number;
   bin: number;
@@ -124,23 +125,36 @@ function heapPop(heap: GrowNode[]): GrowNode {
 
 // ---------------------------------------------------------------- split search
 
+/** What the split search needs besides the histograms (the grow options it reads). */
+export interface SplitOptions {
+  nBinsNonMissing: Int32Array;
+  hasMissing: Uint8Array;
+  minSamplesLeaf: number;
+  l2Regularization: number;
+  constantHessian: boolean;
+}
+
+/** Doubles per feature in split-search results: gain, bin, missing-left (0/1), gL, hL, nL. */
+export const SPLIT_FIELDS = 6;
+
 /**
- * The best split of a node over all features (scikit-learn's `find_node_split`); gain -1 when no
- * split satisfies the constraints. Features are compared in order, the first wins ties.
+ * The best split of each feature in `[fStart, fEnd)` of a node (the per-feature half of
+ * scikit-learn's `find_node_split`), written to `out` at `outOff + f * SPLIT_FIELDS`: gain -1
+ * when the feature has no split satisfying the constraints. Pure, so features can be searched by
+ * different threads with the same results.
  */
-function findNodeSplit(hist: Float64Array, off: number, stride: number, nFeatures: number, n: number, sumG: number, sumH: number, value: number, o: GrowOptions, constantHessian: boolean): SplitInfo {
+export function featureSplits(hist: Float64Array, off: number, stride: number, fStart: number, fEnd: number, n: number, sumG: number, sumH: number, value: number, o: SplitOptions, out: Float64Array, outOff: number): void {
   const l2 = o.l2Regularization;
   const minLeaf = o.minSamplesLeaf;
   const lossCurrent = sumG * value;
-  const hOff = constantHessian ? 2 : 1;
-  let best: SplitInfo = { gain: -1, feature: 0, bin: 0, missingLeft: false, sumGL: 0, sumHL: 0, nL: 0, sumGR: 0, sumHR: 0, nR: 0, valueL: 0, valueR: 0 };
-  for (let f = 0; f < nFeatures; f++) {
+  const hOff = o.constantHessian ? 2 : 1;
+  for (let f = fStart; f < fEnd; f++) {
     const base = off + f * stride;
     const nbnm = o.nBinsNonMissing[f]!;
     const hasMissing = o.hasMissing[f]!;
     let fGain = -1;
     let fBin = 0;
-    let fMissingLeft = false;
+    let fMissingLeft = 0;
     let fGL = 0;
     let fHL = 0;
     let fNL = 0;
@@ -191,19 +205,41 @@ function findNodeSplit(hist: Float64Array, off: number, stride: number, nFeature
         if (gain > fGain && gain > 0) {
           fGain = gain;
           fBin = b;
-          fMissingLeft = true;
+          fMissingLeft = 1;
           fGL = gLeft;
           fHL = hLeft;
           fNL = nLeft;
         }
       }
     }
+    const r = outOff + f * SPLIT_FIELDS;
+    out[r] = fGain;
+    out[r + 1] = fBin;
+    out[r + 2] = fMissingLeft;
+    out[r + 3] = fGL;
+    out[r + 4] = fHL;
+    out[r + 5] = fNL;
+  }
+}
+
+/**
+ * The node's best split from {@link featureSplits}' results (features compared in order, the first
+ * wins ties), as scikit-learn's `find_node_split`; gain -1 when no feature has a split.
+ */
+export function pickSplit(res: Float64Array, resOff: number, nFeatures: number, n: number, sumG: number, sumH: number, l2: number): SplitInfo {
+  let best: SplitInfo = { gain: -1, feature: 0, bin: 0, missingLeft: false, sumGL: 0, sumHL: 0, nL: 0, sumGR: 0, sumHR: 0, nR: 0, valueL: 0, valueR: 0 };
+  for (let f = 0; f < nFeatures; f++) {
+    const r = resOff + f * SPLIT_FIELDS;
+    const fGain = res[r]!;
     if (fGain > best.gain) {
+      const fGL = res[r + 3]!;
+      const fHL = res[r + 4]!;
+      const fNL = res[r + 5]!;
       best = {
         gain: fGain,
         feature: f,
-        bin: fBin,
-        missingLeft: fMissingLeft,
+        bin: res[r + 1]!,
+        missingLeft: res[r + 2] === 1,
         sumGL: fGL,
         sumHL: fHL,
         nL: fNL,
@@ -234,7 +270,7 @@ export interface GrownTree {
  */
 export function growTree(store: HistogramStore, gOff: number, o: GrowOptions, thresholds: Float64Array[]): GrownTree {
   const src = store.src;
-  const { n, part, stride, constantHessian } = src;
+  const { n, part, constantHessian } = src;
   const nFeatures = o.nBinsNonMissing.length;
   for (let i = 0; i < n; i++) part[i] = i;
   let sumG = 0;
@@ -256,18 +292,22 @@ export function growTree(store: HistogramStore, gOff: number, o: GrowOptions, th
     if (node.slot >= 0) store.release(node.slot);
     node.slot = -1;
   };
-  const pushSplit = (node: GrowNode): void => {
-    node.split = findNodeSplit(store.page(node.slot), store.offset(node.slot), stride, nFeatures, node.stop - node.start, node.sumG, node.sumH, node.value, o, constantHessian);
-    if (node.split.gain <= 0) {
-      finalize(node);
-      releaseSlot(node);
-    } else heapPush(heap, node);
+  const so: SplitOptions = { nBinsNonMissing: o.nBinsNonMissing, hasMissing: o.hasMissing, minSamplesLeaf: o.minSamplesLeaf, l2Regularization: o.l2Regularization, constantHessian };
+  /** Splits (or finalizes) `nodes` from their split-search results. */
+  const apply = (nodes: GrowNode[], res: Float64Array): void => {
+    nodes.forEach((node, r) => {
+      node.split = pickSplit(res, r * nFeatures * SPLIT_FIELDS, nFeatures, node.stop - node.start, node.sumG, node.sumH, o.l2Regularization);
+      if (node.split.gain <= 0) {
+        finalize(node);
+        releaseSlot(node);
+      } else heapPush(heap, node);
+    });
   };
   if (n < 2 * o.minSamplesLeaf || sumH < MIN_HESSIAN_TO_SPLIT) finalize(root);
   else {
     root.slot = store.alloc();
     store.build(gOff, 0, n, true, root.slot);
-    pushSplit(root);
+    apply([root], store.searchSplits(so, null, [root]));
   }
   while (heap.length > 0) {
     const node = heapPop(heap);
@@ -304,12 +344,10 @@ export function growTree(store: HistogramStore, gOff: number, o: GrowOptions, th
       const small = leftSmaller ? left : right;
       const large = leftSmaller ? right : left;
       small.slot = store.alloc();
-      store.build(gOff, small.start, small.stop, false, small.slot);
       large.slot = store.alloc();
-      store.subtract(node.slot, small.slot, large.slot);
+      const open = [left, right].filter((c) => !c.isLeaf);
+      apply(open, store.buildAndSearch(gOff, small.start, small.stop, so, { parent: node.slot, small: small.slot, large: large.slot }, open));
       releaseSlot(node);
-      if (!left.isLeaf) pushSplit(left);
-      if (!right.isLeaf) pushSplit(right);
       if (left.isLeaf) releaseSlot(left);
       if (right.isLeaf) releaseSlot(right);
     } else releaseSlot(node);
@@ -358,4 +396,66 @@ function toArrays(root: GrowNode, thresholds: Float64Array[], o: GrowOptions): T
   };
   fill(root);
   return t;
+}
+
+/** Where {@link searchClaimedChunks} finds the histogram of a slot. */
+export interface SlotResolver {
+  page(slot: number): Float64Array;
+  offset(slot: number): number;
+}
+
+/**
+ * The split search of up to two nodes, feature chunks claimed one at a time (an `Atomics.add` on
+ * `claim[0]`) by every thread taking part: for each feature of a chunk, first the sibling's
+ * histogram `large = parent - small` when `parent >= 0` (the subtraction trick), then
+ * {@link featureSplits} for each node. `slots[r]` is node r's histogram, `args` holds
+ * `[n, sumG, sumH, value]` per node and results go to `res` at `r * nFeatures * SPLIT_FIELDS`.
+ */
+export function searchClaimedChunks(
+  hists: SlotResolver,
+  stride: number,
+  nFeatures: number,
+  parent: number,
+  small: number,
+  large: number,
+  slots: ArrayLike<number>,
+  count: number,
+  args: Float64Array,
+  so: SplitOptions,
+  chunks: Int32Array,
+  claim: Int32Array,
+  res: Float64Array,
+): void {
+  const nChunks = chunks.length - 1;
+  for (;;) {
+    const c = Atomics.add(claim, 0, 1);
+    if (c >= nChunks) return;
+    searchRange(hists, stride, nFeatures, parent, small, large, slots, count, args, so, res, chunks[c]!, chunks[c + 1]!);
+  }
+}
+
+/** {@link searchClaimedChunks}' work on the features `[f0, f1)`. */
+export function searchRange(
+  hists: SlotResolver,
+  stride: number,
+  nFeatures: number,
+  parent: number,
+  small: number,
+  large: number,
+  slots: ArrayLike<number>,
+  count: number,
+  args: Float64Array,
+  so: SplitOptions,
+  res: Float64Array,
+  f0: number,
+  f1: number,
+): void {
+  if (parent >= 0) {
+    const from = f0 * stride;
+    subtractHistograms(hists.page(parent), hists.offset(parent) + from, hists.page(small), hists.offset(small) + from, hists.page(large), hists.offset(large) + from, (f1 - f0) * stride);
+  }
+  for (let r = 0; r < count; r++) {
+    const slot = slots[r]!;
+    featureSplits(hists.page(slot), hists.offset(slot), stride, f0, f1, args[4 * r]!, args[4 * r + 1]!, args[4 * r + 2]!, args[4 * r + 3]!, so, res, r * nFeatures * SPLIT_FIELDS);
+  }
 }

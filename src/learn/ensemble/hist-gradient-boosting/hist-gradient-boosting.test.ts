@@ -7,6 +7,7 @@ import { StandardScaler } from '../../preprocessing/index.js';
 import { makeSyntheticRegression } from '../../testing/index.js';
 import { findBinningThresholds, mapColumn } from './binning.js';
 import { workerTasks } from './histogram-store.js';
+import { compileForest, predictCompiled, predictRaw } from './predictor.js';
 import { HistGradientBoostingClassifier, HistGradientBoostingRegressor } from './index.js';
 
 function withNaN(X: Matrix, every: number): Matrix {
@@ -116,6 +117,31 @@ describe('HistGradientBoostingRegressor', () => {
     }
     expect(Array.from(fit(2).predict(Xn))).toEqual(Array.from(one.predict(Xn)));
   }, 60_000);
+
+  it('predicts rows with and without missing values as the plain tree walk does, on one thread or several', () => {
+    const { X, y } = makeSyntheticRegression({ nSamples: 3000, nFeatures: 11, seed: 5 });
+    // Missing values in the second half only: the first half's row blocks take the NaN-free kernel.
+    const Xn = X.clone();
+    for (let i = 1500 * 11; i < Xn.data.length; i += 5) Xn.data[i] = Number.NaN;
+    const one = new HistGradientBoostingRegressor({ maxIter: 20, earlyStopping: false, nJobs: 1 }).fit(Xn, y);
+    const f = one.forest_!;
+    const expected = new Float64Array(3000).fill(one.baseline_![0]!);
+    predictRaw(f, 0, f.treeStart.length - 1, Xn.data, 3000, 11, 1, expected);
+    expect(Array.from(one.predict(Xn))).toEqual(Array.from(expected));
+    // The JavaScript walks (NaN-free blocks and the others), without the WebAssembly copy.
+    const { wasm, ...plain } = compileForest(f);
+    expect(wasm === undefined || wasm.scratch > 0).toBe(true);
+    const js = new Float64Array(3000).fill(one.baseline_![0]!);
+    predictCompiled(plain, Xn.data, 3000, 11, 1, js);
+    expect(Array.from(js)).toEqual(Array.from(expected));
+    workerTasks(false);
+    try {
+      const two = new HistGradientBoostingRegressor({ maxIter: 20, earlyStopping: false, nJobs: 2 }).fit(Xn, y);
+      expect(Array.from(two.predict(Xn))).toEqual(Array.from(expected));
+    } finally {
+      workerTasks(true);
+    }
+  });
 
   it('prints a progress line per iteration with verbose', () => {
     const spy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);

@@ -5,15 +5,20 @@
  * counter), so a thread that is descheduled or slow holds the others back by one chunk at most;
  * workers are woken and acknowledged through `Atomics` on a small control block, so `fit` stays
  * synchronous and a build costs microseconds of handshake. Workers are started once per process and
- * reused by later fits.
+ * reused by later fits. Where WebAssembly is available, binned X, the partition, the gradients, the
+ * scratch buffers and the histogram slots are views of one shared `WebAssembly.Memory`, and the
+ * histogram passes and the partition loop run as WebAssembly kernels (wasm-histogram.ts) on it;
+ * the split search of a node (after the sibling's subtraction) is shared among the threads too.
  */
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { MlshipError, siblingModule, startModuleWorker } from '../../../core/index.js';
-import { buildClaimedChunks, buildHistograms, featureChunks, subtractHistograms, type HistSource } from './histogram.js';
+import { buildClaimedChunks, buildHistograms, featureChunks, groupCount, packGroups, type HistSource } from './histogram.js';
 import { binColumns, toColumns, type BinMapping } from './binning.js';
-import { predictCompiled, type CompiledForest } from './predictor.js';
+import { kernelChunkRows, kernelRows, predictCompiled, walkOnMemory, type CompiledForest } from './predictor.js';
 import { mergeChunks, partitionClaimedChunks, splitIndices, SPLIT_CHUNKS } from './partition.js';
-import { C, CMD_BIN, CMD_BUILD, CMD_PREDICT, CMD_SPLIT, CTRL_LEN, SPIN_MS, type SessionMessage } from './protocol.js';
+import { C, CMD_BIN, CMD_BUILD, CMD_PREDICT, CMD_SEARCH, CMD_SPLIT, CTRL_LEN, SPIN_MS, type SessionMessage, type SharedView } from './protocol.js';
+import { SPLIT_FIELDS, searchClaimedChunks, searchRange, type SplitOptions } from './grower.js';
+import { PAGE_BYTES, histKernels, histMemory, type WasmMemory } from './wasm-histogram.js';
 
 interface PoolWorker {
   worker: Worker;
@@ -114,6 +119,21 @@ function buffer(bytes: number, shared: boolean): ArrayBuffer | SharedArrayBuffer
   return shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
 }
 
+/** A typed array on shared memory as a worker message carries it. */
+function view(a: Uint8Array | Int32Array | Float32Array | Float64Array): SharedView {
+  return { buffer: a.buffer as SharedArrayBuffer, byteOffset: a.byteOffset, length: a.length };
+}
+
+/** A node whose splits are searched: its histogram slot, samples and sums. */
+export interface SearchNode {
+  slot: number;
+  start: number;
+  stop: number;
+  sumG: number;
+  sumH: number;
+  value: number;
+}
+
 /** Options of {@link HistogramStore}. */
 export interface HistogramStoreOptions {
   n: number;
@@ -154,6 +174,16 @@ export class HistogramStore {
   private readonly scratch: Int32Array;
   private readonly lefts: Int32Array;
   private readonly shared: boolean;
+  /** The kernels' memory (null: JavaScript passes), and the end of its used part in bytes. */
+  private readonly memory: WasmMemory | null;
+  private arenaEnd: number;
+  /** Split searches: node arguments, node slots, per-feature results, and the options sent to the workers. */
+  private readonly searchArgs: Float64Array;
+  private readonly searchSlots = new Int32Array(2);
+  private readonly searchRes: Float64Array;
+  private searchSent: Int32Array | null = null;
+  /** Whether the last histogram build was shared with the workers. */
+  private lastBuildShared = false;
   /** Per feature and bin, the root's sample counts (set by the first root build). */
   private rootCounts: Float64Array | null = null;
 
@@ -164,43 +194,74 @@ export class HistogramStore {
     this.shared = shared;
     const stride = nBins * 3;
     this.slotLen = stride * nFeatures;
+    const hessLen = options.constantHessian ? 1 : n * k;
+    const scratchLen = options.constantHessian ? 0 : n;
+    // The buffers the histogram passes read, and every thread's gradient scratch, in one
+    // WebAssembly memory when the kernels are available (64-byte aligned regions).
+    const regions = [4 * n * groupCount(nFeatures), 4 * n, 4 * n * k, 4 * hessLen, n * nFeatures, 4 * n];
+    for (let t = 0; t <= this.workers.length; t++) regions.push(4 * n, 4 * scratchLen);
+    const at: number[] = [];
+    let total = 0;
+    for (const bytes of regions) {
+      at.push(total);
+      total += Math.ceil(bytes / 64) * 64;
+    }
+    const memory = histMemory(total);
+    this.memory = memory;
+    this.arenaEnd = total;
+    const sab = memory ? (memory.buffer as unknown as SharedArrayBuffer) : null;
+    const region = <T>(r: number, make: (buf: ArrayBuffer | SharedArrayBuffer, byteOffset: number, length: number) => T, length: number, bytesPer = 4): T =>
+      sab ? make(sab, at[r]!, length) : make(buffer(bytesPer * length, shared), 0, length);
+    const u8 = (buf: ArrayBuffer | SharedArrayBuffer, o: number, len: number): Uint8Array => new Uint8Array(buf, o, len);
+    const i32 = (buf: ArrayBuffer | SharedArrayBuffer, o: number, len: number): Int32Array => new Int32Array(buf, o, len);
+    const f32 = (buf: ArrayBuffer | SharedArrayBuffer, o: number, len: number): Float32Array => new Float32Array(buf, o, len);
     this.src = {
-      xb: new Uint8Array(buffer(n * nFeatures, shared)),
+      xb: region(4, u8, n * nFeatures, 1),
+      xg: region(0, i32, n * groupCount(nFeatures)),
       n,
-      grad: new Float32Array(buffer(4 * n * k, shared)),
-      hess: new Float32Array(buffer(options.constantHessian ? 4 : 4 * n * k, shared)),
-      part: new Int32Array(buffer(4 * n, shared)),
+      grad: region(2, f32, n * k),
+      hess: region(3, f32, hessLen),
+      part: region(1, i32, n),
       stride,
       constantHessian: options.constantHessian,
+      wasm: memory ? histKernels(memory) : null,
     };
-    this.og = new Float32Array(n);
-    this.oh = new Float32Array(options.constantHessian ? 0 : n);
+    this.og = region(6, f32, n);
+    this.oh = region(7, f32, scratchLen);
     const parts = this.workers.length + 1;
     this.ranges = new Int32Array(parts + 1);
     for (let p = 0; p <= parts; p++) this.ranges[p] = Math.floor((p * nFeatures) / parts);
     this.chunks = featureChunks(nFeatures);
     // The counter sits alone on its cache line (16 ints = 64 bytes).
     this.claim = new Int32Array(buffer(64, shared));
-    this.scratch = new Int32Array(buffer(4 * n, shared));
+    this.scratch = region(5, i32, n);
     this.lefts = new Int32Array(buffer(4 * SPLIT_CHUNKS, shared));
+    this.searchArgs = new Float64Array(buffer(8 * 8, shared));
+    this.searchRes = new Float64Array(buffer(8 * 2 * nFeatures * SPLIT_FIELDS, shared));
     if (shared) {
-      const msg: SessionMessage = {
-        type: 'session',
-        xb: this.src.xb.buffer as SharedArrayBuffer,
-        grad: this.src.grad.buffer as SharedArrayBuffer,
-        hess: this.src.hess.buffer as SharedArrayBuffer,
-        part: this.src.part.buffer as SharedArrayBuffer,
-        claim: this.claim.buffer as SharedArrayBuffer,
-        scratch: this.scratch.buffer as SharedArrayBuffer,
-        lefts: this.lefts.buffer as SharedArrayBuffer,
-        n,
-        nFeatures,
-        stride,
-        constantHessian: options.constantHessian,
-        slotsPerPage: options.slotsPerPage,
-        slotLen: this.slotLen,
-      };
-      for (const w of this.workers) w.port.postMessage(msg);
+      this.workers.forEach((w, t) => {
+        const msg: SessionMessage = {
+          type: 'session',
+          memory,
+          xb: view(this.src.xb),
+          xg: view(this.src.xg),
+          grad: view(this.src.grad),
+          hess: view(this.src.hess),
+          part: view(this.src.part),
+          og: memory ? view(region(8 + 2 * t, f32, n)) : null,
+          oh: memory ? view(region(9 + 2 * t, f32, scratchLen)) : null,
+          claim: this.claim.buffer as SharedArrayBuffer,
+          scratch: view(this.scratch),
+          lefts: this.lefts.buffer as SharedArrayBuffer,
+          n,
+          nFeatures,
+          stride,
+          constantHessian: options.constantHessian,
+          slotsPerPage: options.slotsPerPage,
+          slotLen: this.slotLen,
+        };
+        w.port.postMessage(msg);
+      });
     }
   }
 
@@ -245,6 +306,7 @@ export class HistogramStore {
     }
     binColumns(cols, n, 0, parallel ? r[1]! : d, maxBins, sharedRows, thr, nThr, this.src.xb);
     if (parallel) this.workers.forEach((w, i) => finish(w, () => binColumns(cols, n, r[i + 1]!, r[i + 2]!, maxBins, sharedRows, thr, nThr, this.src.xb)));
+    packGroups(this.src.xb, n, d, 0, d, this.src.xg);
     const thresholds: Float64Array[] = [];
     const nBinsNonMissing = new Int32Array(d);
     for (let j = 0; j < d; j++) {
@@ -259,9 +321,16 @@ export class HistogramStore {
     const s = this.free.pop();
     if (s !== undefined) return s;
     const per = this.options.slotsPerPage;
-    const page = new Float64Array(buffer(8 * this.slotLen * per, this.shared));
+    const bytes = 8 * this.slotLen * per;
+    let page: Float64Array;
+    if (this.memory) {
+      const need = this.arenaEnd + bytes - this.memory.buffer.byteLength;
+      if (need > 0) this.memory.grow(Math.ceil(need / PAGE_BYTES));
+      page = new Float64Array(this.memory.buffer, this.arenaEnd, this.slotLen * per);
+      this.arenaEnd += bytes;
+    } else page = new Float64Array(buffer(bytes, this.shared));
     this.pages.push(page);
-    for (const w of this.workers) w.port.postMessage({ type: 'page', page: page.buffer as SharedArrayBuffer } satisfies SessionMessage);
+    for (const w of this.workers) w.port.postMessage({ type: 'page', page: view(page) } satisfies SessionMessage);
     const base = (this.pages.length - 1) * per;
     for (let i = per - 1; i > 0; i--) this.free.push(base + i);
     return base;
@@ -291,7 +360,8 @@ export class HistogramStore {
     const off = this.offset(slot);
     const nf = this.options.nFeatures;
     const reuse = root && this.rootCounts !== null;
-    if (this.workers.length === 0 || (stop - start) * nf < PARALLEL_MIN_WORK) {
+    this.lastBuildShared = !(this.workers.length === 0 || (stop - start) * nf < PARALLEL_MIN_WORK);
+    if (!this.lastBuildShared) {
       buildHistograms(this.src, gOff, start, stop, root, 0, nf, out, off, this.og, this.oh, !reuse);
     } else {
       const claim = this.claim;
@@ -303,6 +373,7 @@ export class HistogramStore {
           c[C.STOP] = stop;
           c[C.ROOT] = root ? (reuse ? 2 : 1) : 0;
           c[C.SLOT] = slot;
+          c[C.NODES] = 0;
         });
       }
       const count = !root || !reuse;
@@ -332,7 +403,8 @@ export class HistogramStore {
   split(start: number, stop: number, feature: number, thr: number, missingLeft: boolean, missingBin: number): number {
     const { part, xb, n } = this.src;
     const miss = missingLeft ? 1 : 0;
-    if (this.workers.length === 0 || stop - start < PARALLEL_MIN_SPLIT) return splitIndices(part, this.scratch, xb, n, start, stop, feature, thr, miss, missingBin);
+    const kernel = this.src.wasm ? this.src.wasm.partition : null;
+    if (this.workers.length === 0 || stop - start < PARALLEL_MIN_SPLIT) return splitIndices(part, this.scratch, xb, n, start, stop, feature, thr, miss, missingBin, kernel);
     const claim = this.claim;
     Atomics.store(claim, 0, 0);
     for (const w of this.workers) {
@@ -345,16 +417,128 @@ export class HistogramStore {
         c[C.MISSING_BIN] = missingBin;
       });
     }
-    const run = (): void => partitionClaimedChunks(part, this.scratch, xb, n, start, stop, feature, thr, miss, missingBin, claim, this.lefts);
+    const run = (): void => partitionClaimedChunks(part, this.scratch, xb, n, start, stop, feature, thr, miss, missingBin, claim, this.lefts, kernel);
     if (stealing) run();
     for (const w of this.workers) finish(w, run);
     if (!stealing) run();
     return mergeChunks(part, this.scratch, start, stop, this.lefts);
   }
 
-  /** `out = parent - child` (the sibling's histograms). */
-  subtract(parent: number, child: number, out: number): void {
-    subtractHistograms(this.page(parent), this.offset(parent), this.page(child), this.offset(child), this.page(out), this.offset(out), this.slotLen);
+  /**
+   * The per-feature best splits of `nodes` (one or two, their histograms in `node.slot`), after the
+   * sibling's histogram `large = parent - small` when `sub` is given; features are shared among the
+   * threads in chunks. Returns the results ({@link featureSplits}' layout, node r at
+   * `r * nFeatures * SPLIT_FIELDS`); the array is reused by the next search.
+   */
+  searchSplits(so: SplitOptions, sub: { parent: number; small: number; large: number } | null, nodes: readonly SearchNode[]): Float64Array {
+    const nf = this.options.nFeatures;
+    const { args, slots, parent, small, large } = this.searchArgsOf(sub, nodes);
+    const claim = this.claim;
+    Atomics.store(claim, 0, 0);
+    const stride = this.src.stride;
+    const run = (): void => searchClaimedChunks(this, stride, nf, parent, small, large, slots, nodes.length, args, so, this.chunks, claim, this.searchRes);
+    // Shared only after a shared histogram build: the workers are then awake, and the search of
+    // a small node is too short to pay for waking them.
+    if (this.workers.length === 0 || !this.lastBuildShared) {
+      run();
+      return this.searchRes;
+    }
+    this.sendSearchOptions(so);
+    for (const w of this.workers) {
+      issue(w, CMD_SEARCH, (c) => {
+        c[C.PARENT] = parent;
+        c[C.SMALL] = small;
+        c[C.LARGE] = large;
+        c[C.SLOT0] = slots[0]!;
+        c[C.SLOT1] = slots[1]!;
+        c[C.NODES] = nodes.length;
+      });
+    }
+    if (stealing) run();
+    for (const w of this.workers) finish(w, run);
+    if (!stealing) run();
+    return this.searchRes;
+  }
+
+  /**
+   * Builds the histograms of the (non-root) node owning `part[start..stop)` into `sub.small`, then
+   * searches the splits of `nodes` as {@link searchSplits} (after `sub.large = sub.parent -
+   * sub.small`). On several threads, each thread searches the features it has just built (one
+   * command instead of two).
+   */
+  buildAndSearch(gOff: number, start: number, stop: number, so: SplitOptions, sub: { parent: number; small: number; large: number }, nodes: readonly SearchNode[]): Float64Array {
+    const nf = this.options.nFeatures;
+    if (this.workers.length === 0 || (stop - start) * nf < PARALLEL_MIN_WORK) {
+      this.build(gOff, start, stop, false, sub.small);
+      return this.searchSplits(so, sub, nodes);
+    }
+    this.lastBuildShared = true;
+    const { args, slots, parent, small, large } = this.searchArgsOf(sub, nodes);
+    this.sendSearchOptions(so);
+    const out = this.page(small);
+    const off = this.offset(small);
+    const claim = this.claim;
+    Atomics.store(claim, 0, 0);
+    for (const w of this.workers) {
+      issue(w, CMD_BUILD, (c) => {
+        c[C.GOFF] = gOff;
+        c[C.START] = start;
+        c[C.STOP] = stop;
+        c[C.ROOT] = 0;
+        c[C.SLOT] = small;
+        c[C.PARENT] = parent;
+        c[C.SMALL] = small;
+        c[C.LARGE] = large;
+        c[C.SLOT0] = slots[0]!;
+        c[C.SLOT1] = slots[1]!;
+        c[C.NODES] = nodes.length;
+      });
+    }
+    const stride = this.src.stride;
+    const after = (f0: number, f1: number): void => searchRange(this, stride, nf, parent, small, large, slots, nodes.length, args, so, this.searchRes, f0, f1);
+    const run = (): void => buildClaimedChunks(this.src, gOff, start, stop, false, true, this.chunks, claim, out, off, this.og, this.oh, after);
+    if (stealing) run();
+    for (const w of this.workers) finish(w, run);
+    if (!stealing) run();
+    return this.searchRes;
+  }
+
+  /** Writes the search arguments of `nodes` to the shared arrays. */
+  private searchArgsOf(sub: { parent: number; small: number; large: number } | null, nodes: readonly SearchNode[]): { args: Float64Array; slots: Int32Array; parent: number; small: number; large: number } {
+    const args = this.searchArgs;
+    const slots = this.searchSlots;
+    nodes.forEach((node, r) => {
+      args[4 * r] = node.stop - node.start;
+      args[4 * r + 1] = node.sumG;
+      args[4 * r + 2] = node.sumH;
+      args[4 * r + 3] = node.value;
+      slots[r] = node.slot;
+    });
+    return { args, slots, parent: sub ? sub.parent : -1, small: sub ? sub.small : -1, large: sub ? sub.large : -1 };
+  }
+
+  /** Sends the split options to the workers (once per fit). */
+  private sendSearchOptions(so: SplitOptions): void {
+    const nf = this.options.nFeatures;
+    const args = this.searchArgs;
+    if (this.searchSent !== so.nBinsNonMissing) {
+      this.searchSent = so.nBinsNonMissing;
+      const nbnm = new Int32Array(new SharedArrayBuffer(4 * nf));
+      nbnm.set(so.nBinsNonMissing);
+      const hm = new Uint8Array(new SharedArrayBuffer(nf));
+      hm.set(so.hasMissing);
+      const msg: SessionMessage = {
+        type: 'search',
+        nBinsNonMissing: view(nbnm),
+        hasMissing: view(hm),
+        minSamplesLeaf: so.minSamplesLeaf,
+        l2Regularization: so.l2Regularization,
+        constantHessian: so.constantHessian,
+        args: args.buffer as SharedArrayBuffer,
+        res: this.searchRes.buffer as SharedArrayBuffer,
+      };
+      for (const w of this.workers) w.port.postMessage(msg);
+    }
   }
 
   /** Lets the workers drop this fit's buffers (when they next wake). */
@@ -373,10 +557,41 @@ export function predictParallel(c: CompiledForest, data: Float64Array, n: number
     predictCompiled(c, data, n, d, k, raw);
     return;
   }
-  const sharedData = new Float64Array(new SharedArrayBuffer(8 * n * d));
-  sharedData.set(data.subarray(0, n * d));
-  const sharedRaw = new Float64Array(new SharedArrayBuffer(8 * n * k));
-  sharedRaw.set(raw.subarray(0, n * k));
+  const parts = workers.length + 1;
+  const cut = (p: number): number => Math.floor((p * n) / parts);
+  const chunk = kernelChunkRows(d);
+  const rows = c.wasm && k === 1 ? kernelRows(c, Math.min(chunk, n), d) : null;
+  if (rows) {
+    // Chunks of rows on the forest's kernel memory: each thread walks its range of a chunk there.
+    const w = c.wasm!;
+    for (let from = 0; from < n; from += chunk) {
+      const m = Math.min(chunk, n - from);
+      const xs = rows.data.subarray(0, m * d);
+      const rs = rows.raw.subarray(0, m);
+      xs.set(data.subarray(from * d, (from + m) * d));
+      rs.set(raw.subarray(from, from + m));
+      const part = (p: number): number => Math.floor((p * m) / parts);
+      const msg: SessionMessage = { type: 'walk', memory: w.memory, recs: w.recs, values: w.values, roots: w.roots, depths: w.depths, nTrees: c.roots.length, data: view(xs), raw: view(rs), d };
+      workers.forEach((wk, i) => {
+        wk.port.postMessage(msg);
+        issue(wk, CMD_PREDICT, (ctrl) => {
+          ctrl[C.START] = part(i + 1);
+          ctrl[C.STOP] = part(i + 2);
+        });
+      });
+      walkOnMemory(c, xs, d, rs, 0, part(1));
+      workers.forEach((wk, i) => finish(wk, () => walkOnMemory(c, xs, d, rs, part(i + 1), part(i + 2))));
+      raw.set(rs, from);
+    }
+    return;
+  }
+  // The main thread predicts the first rows in place; only the workers' rows go to shared memory.
+  const first = cut(1);
+  const m = n - first;
+  const sharedData = new Float64Array(new SharedArrayBuffer(8 * m * d));
+  sharedData.set(data.subarray(first * d, n * d));
+  const sharedRaw = new Float64Array(new SharedArrayBuffer(8 * m * k));
+  sharedRaw.set(raw.subarray(first * k, n * k));
   const msg: SessionMessage = {
     type: 'predict',
     f64: c.f64.buffer as SharedArrayBuffer,
@@ -386,20 +601,18 @@ export function predictParallel(c: CompiledForest, data: Float64Array, n: number
     nTrees: c.roots.length,
     data: sharedData.buffer as SharedArrayBuffer,
     raw: sharedRaw.buffer as SharedArrayBuffer,
-    n,
+    n: m,
     d,
     k,
   };
-  const parts = workers.length + 1;
-  const cut = (p: number): number => Math.floor((p * n) / parts);
   workers.forEach((w, i) => {
     w.port.postMessage(msg);
     issue(w, CMD_PREDICT, (ctrl) => {
-      ctrl[C.START] = cut(i + 1);
-      ctrl[C.STOP] = cut(i + 2);
+      ctrl[C.START] = cut(i + 1) - first;
+      ctrl[C.STOP] = cut(i + 2) - first;
     });
   });
-  predictCompiled(c, sharedData, n, d, k, sharedRaw, 0, cut(1));
-  workers.forEach((w, i) => finish(w, () => predictCompiled(c, sharedData, n, d, k, sharedRaw, cut(i + 1), cut(i + 2))));
-  raw.set(sharedRaw);
+  predictCompiled(c, data, n, d, k, raw, 0, first);
+  workers.forEach((w, i) => finish(w, () => predictCompiled(c, sharedData, m, d, k, sharedRaw, cut(i + 1) - first, cut(i + 2) - first)));
+  raw.set(sharedRaw, first * k);
 }

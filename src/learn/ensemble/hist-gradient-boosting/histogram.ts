@@ -5,10 +5,19 @@
  * main thread and the worker threads (which claim chunks of features one at a time).
  */
 
+import { passName, type HistKernels } from './wasm-histogram.js';
+
 /** Where a histogram build reads from: binned X (column-major), gradients, hessians and the partition. */
 export interface HistSource {
   /** Binned X, `nFeatures x n` bytes, column-major. */
   xb: Uint8Array;
+  /**
+   * The same bins grouped by 4 features: value `q * n + i` packs the bins of features `4q .. 4q + 3`
+   * of sample i (feature `4q + s` in bits `8s .. 8s + 7`; missing features of the last group are 0),
+   * so a histogram pass over 4 features loads one 32-bit value per sample (one cache line instead
+   * of four for the scattered samples of a small node). Filled by {@link packGroups}.
+   */
+  xg: Int32Array;
   /** Rows of the training set. */
   n: number;
   /** Gradients of every tree of the iteration, tree-major (`k * n + i`). */
@@ -21,6 +30,11 @@ export interface HistSource {
   stride: number;
   /** Hessians are constant: only gradients and counts are summed. */
   constantHessian: boolean;
+  /**
+   * The WebAssembly passes, when `xg`, `part`, `grad`, `hess`, the gathered-gradient scratch and
+   * the histogram slots are all views of the memory these kernels work on; else null (JavaScript).
+   */
+  wasm: HistKernels | null;
 }
 
 /**
@@ -28,7 +42,8 @@ export interface HistSource {
  * `out` at `outOff` (one histogram of `stride` doubles per feature). `root` reads samples in order
  * without the partition (scikit-learn's `_build_histogram_root`). Each bin accumulates its samples in
  * partition order, so the sums do not depend on how features are shared among threads.
- * `og`/`oh` are scratch buffers of at least `stop - start` values. With `countRoot` false, a root
+ * `og`/`oh` are scratch buffers of at least `stop - start` values (on the kernels' memory when
+ * `src.wasm` is set). With `countRoot` false, a root
  * build leaves the counts at 0 (they are the same for every tree; the caller fills them in).
  */
 export function buildHistograms(
@@ -72,10 +87,70 @@ export function gatherGradients(src: HistSource, gOff: number, start: number, st
  * shared among threads.
  */
 export function buildHistogramRange(src: HistSource, start: number, m: number, root: boolean, count: boolean, g: Float32Array, h: Float32Array, fStart: number, fEnd: number, out: Float64Array, outOff: number): void {
+  // Passes never straddle two groups of xg: 4 features from a group start, else 2 within a group.
+  if (src.wasm) {
+    wasmRange(src, src.wasm, start, m, root, count, g, h, fStart, fEnd, out, outOff);
+    return;
+  }
   let f = fStart;
-  for (; f + 4 <= fEnd; f += 4) pass4(src, f, start, m, root, count, g, h, out, outOff);
-  for (; f + 2 <= fEnd; f += 2) pass2(src, f, start, m, root, count, g, h, out, outOff);
-  for (; f < fEnd; f++) pass1(src, f, start, m, root, count, g, h, out, outOff);
+  while (f < fEnd) {
+    if ((f & 3) === 0 && f + 4 <= fEnd) {
+      pass4(src, f, start, m, root, count, g, h, out, outOff);
+      f += 4;
+    } else if ((f & 3) !== 3 && f + 2 <= fEnd) {
+      pass2(src, f, start, m, root, count, g, h, out, outOff);
+      f += 2;
+    } else {
+      pass1(src, f, start, m, root, count, g, h, out, outOff);
+      f += 1;
+    }
+  }
+}
+
+/** {@link buildHistogramRange} with the WebAssembly passes (the same passes, the same sums). */
+function wasmRange(src: HistSource, k: HistKernels, start: number, m: number, root: boolean, count: boolean, g: Float32Array, h: Float32Array, fStart: number, fEnd: number, out: Float64Array, outOff: number): void {
+  const { xg, n, part, stride, constantHessian } = src;
+  const hess = !constantHessian;
+  const partAddr = part.byteOffset + 4 * start;
+  const hAddr = hess ? h.byteOffset : 0;
+  let f = fStart;
+  while (f < fEnd) {
+    const width = (f & 3) === 0 && f + 4 <= fEnd ? 4 : (f & 3) !== 3 && f + 2 <= fEnd ? 2 : 1;
+    const o = outOff + f * stride;
+    out.fill(0, o, o + width * stride);
+    const pass = k.pass[passName(width, root, hess, !root || count)]!;
+    pass(xg.byteOffset + 4 * (f >> 2) * n, partAddr, g.byteOffset, hAddr, m, out.byteOffset + 8 * o, 8 * stride, (f & 3) * 8);
+    f += width;
+  }
+}
+
+/** Groups of 4 features in {@link HistSource.xg} for `nFeatures` features. */
+export function groupCount(nFeatures: number): number {
+  return (nFeatures + 3) >> 2;
+}
+
+/**
+ * Packs the bins of features `[fStart, fEnd)` of column-major `xb` (`nFeatures x n`) into `xg`
+ * ({@link HistSource.xg}); `fStart` and `fEnd` are multiples of 4, or `fEnd` is the last feature.
+ */
+export function packGroups(xb: Uint8Array, n: number, nFeatures: number, fStart: number, fEnd: number, xg: Int32Array): void {
+  for (let f = fStart; f < fEnd; f += 4) {
+    const base = (f >> 2) * n;
+    const w = Math.min(4, nFeatures - f);
+    const c0 = f * n;
+    if (w === 4) {
+      const c1 = c0 + n;
+      const c2 = c1 + n;
+      const c3 = c2 + n;
+      for (let i = 0; i < n; i++) xg[base + i] = xb[c0 + i]! | (xb[c1 + i]! << 8) | (xb[c2 + i]! << 16) | (xb[c3 + i]! << 24);
+    } else {
+      for (let i = 0; i < n; i++) {
+        let v = 0;
+        for (let s = 0; s < w; s++) v |= xb[c0 + s * n + i]! << (8 * s);
+        xg[base + i] = v;
+      }
+    }
+  }
 }
 
 /**
@@ -83,6 +158,8 @@ export function buildHistogramRange(src: HistSource, start: number, m: number, r
  * build calls this, claiming chunk after chunk with `Atomics.add` on `claim[0]` (`chunks` as
  * {@link featureChunks} returns). A thread that is descheduled or slow simply claims fewer chunks.
  * The gradients are gathered once, on the first claim. `og`/`oh` are this thread's scratch.
+ * `after` runs on each chunk's features once they are built (the split search of a node is fused
+ * into its build that way).
  */
 export function buildClaimedChunks(
   src: HistSource,
@@ -97,6 +174,7 @@ export function buildClaimedChunks(
   outOff: number,
   og: Float32Array,
   oh: Float32Array,
+  after?: (fStart: number, fEnd: number) => void,
 ): void {
   const nChunks = chunks.length - 1;
   let g: Float32Array | null = null;
@@ -106,6 +184,7 @@ export function buildClaimedChunks(
     if (c >= nChunks) return;
     g ??= gatherGradients(src, gOff, start, stop, root, og, oh);
     buildHistogramRange(src, start, stop - start, root, count, g, h, chunks[c]!, chunks[c + 1]!, out, outOff);
+    after?.(chunks[c]!, chunks[c + 1]!);
   }
 }
 
@@ -125,27 +204,24 @@ export function featureChunks(nFeatures: number): Int32Array {
   return Int32Array.from(bounds);
 }
 
-/** Histograms of features `f .. f + 3` in one pass over the samples (counts skipped when `count` is false). */
+/** Histograms of features `f .. f + 3` (a whole group: `f` is a multiple of 4) in one pass over the samples (counts skipped when `count` is false). */
 function pass4(src: HistSource, f: number, start: number, m: number, root: boolean, count: boolean, g: Float32Array, h: Float32Array, out: Float64Array, outOff: number): void {
-  const { xb, n, part, stride, constantHessian } = src;
+  const { xg, n, part, stride, constantHessian } = src;
+  const base = (f >> 2) * n;
   const o0 = outOff + f * stride;
-  const c0 = f * n;
   const o1 = o0 + stride;
-  const c1 = c0 + n;
   const o2 = o1 + stride;
-  const c2 = c1 + n;
   const o3 = o2 + stride;
-  const c3 = c2 + n;
   out.fill(0, o0, o0 + 4 * stride);
   if (root && !count) {
     if (constantHessian) {
       for (let j = 0; j < m; j++) {
-        const r = j;
+        const v = xg[base + j]!;
         const gj = g[j]!;
-        const b0 = o0 + xb[c0 + r]! * 3;
-        const b1 = o1 + xb[c1 + r]! * 3;
-        const b2 = o2 + xb[c2 + r]! * 3;
-        const b3 = o3 + xb[c3 + r]! * 3;
+        const b0 = o0 + (v & 255) * 3;
+        const b1 = o1 + ((v >>> 8) & 255) * 3;
+        const b2 = o2 + ((v >>> 16) & 255) * 3;
+        const b3 = o3 + (v >>> 24) * 3;
         out[b0] = out[b0]! + gj;
         out[b1] = out[b1]! + gj;
         out[b2] = out[b2]! + gj;
@@ -153,13 +229,13 @@ function pass4(src: HistSource, f: number, start: number, m: number, root: boole
       }
     } else {
       for (let j = 0; j < m; j++) {
-        const r = j;
+        const v = xg[base + j]!;
         const gj = g[j]!;
         const hj = h[j]!;
-        const b0 = o0 + xb[c0 + r]! * 3;
-        const b1 = o1 + xb[c1 + r]! * 3;
-        const b2 = o2 + xb[c2 + r]! * 3;
-        const b3 = o3 + xb[c3 + r]! * 3;
+        const b0 = o0 + (v & 255) * 3;
+        const b1 = o1 + ((v >>> 8) & 255) * 3;
+        const b2 = o2 + ((v >>> 16) & 255) * 3;
+        const b3 = o3 + (v >>> 24) * 3;
         out[b0] = out[b0]! + gj;
         out[b0 + 1] = out[b0 + 1]! + hj;
         out[b1] = out[b1]! + gj;
@@ -173,12 +249,12 @@ function pass4(src: HistSource, f: number, start: number, m: number, root: boole
   } else if (root) {
     if (constantHessian) {
       for (let j = 0; j < m; j++) {
-        const r = j;
+        const v = xg[base + j]!;
         const gj = g[j]!;
-        const b0 = o0 + xb[c0 + r]! * 3;
-        const b1 = o1 + xb[c1 + r]! * 3;
-        const b2 = o2 + xb[c2 + r]! * 3;
-        const b3 = o3 + xb[c3 + r]! * 3;
+        const b0 = o0 + (v & 255) * 3;
+        const b1 = o1 + ((v >>> 8) & 255) * 3;
+        const b2 = o2 + ((v >>> 16) & 255) * 3;
+        const b3 = o3 + (v >>> 24) * 3;
         out[b0] = out[b0]! + gj;
         out[b0 + 2] = out[b0 + 2]! + 1;
         out[b1] = out[b1]! + gj;
@@ -190,13 +266,13 @@ function pass4(src: HistSource, f: number, start: number, m: number, root: boole
       }
     } else {
       for (let j = 0; j < m; j++) {
-        const r = j;
+        const v = xg[base + j]!;
         const gj = g[j]!;
         const hj = h[j]!;
-        const b0 = o0 + xb[c0 + r]! * 3;
-        const b1 = o1 + xb[c1 + r]! * 3;
-        const b2 = o2 + xb[c2 + r]! * 3;
-        const b3 = o3 + xb[c3 + r]! * 3;
+        const b0 = o0 + (v & 255) * 3;
+        const b1 = o1 + ((v >>> 8) & 255) * 3;
+        const b2 = o2 + ((v >>> 16) & 255) * 3;
+        const b3 = o3 + (v >>> 24) * 3;
         out[b0] = out[b0]! + gj;
         out[b0 + 1] = out[b0 + 1]! + hj;
         out[b0 + 2] = out[b0 + 2]! + 1;
@@ -213,12 +289,12 @@ function pass4(src: HistSource, f: number, start: number, m: number, root: boole
     }
   } else if (constantHessian) {
     for (let j = 0; j < m; j++) {
-      const r = part[start + j]!;
+      const v = xg[base + part[start + j]!]!;
       const gj = g[j]!;
-      const b0 = o0 + xb[c0 + r]! * 3;
-      const b1 = o1 + xb[c1 + r]! * 3;
-      const b2 = o2 + xb[c2 + r]! * 3;
-      const b3 = o3 + xb[c3 + r]! * 3;
+      const b0 = o0 + (v & 255) * 3;
+      const b1 = o1 + ((v >>> 8) & 255) * 3;
+      const b2 = o2 + ((v >>> 16) & 255) * 3;
+      const b3 = o3 + (v >>> 24) * 3;
       out[b0] = out[b0]! + gj;
       out[b0 + 2] = out[b0 + 2]! + 1;
       out[b1] = out[b1]! + gj;
@@ -230,13 +306,13 @@ function pass4(src: HistSource, f: number, start: number, m: number, root: boole
     }
   } else {
     for (let j = 0; j < m; j++) {
-      const r = part[start + j]!;
+      const v = xg[base + part[start + j]!]!;
       const gj = g[j]!;
       const hj = h[j]!;
-      const b0 = o0 + xb[c0 + r]! * 3;
-      const b1 = o1 + xb[c1 + r]! * 3;
-      const b2 = o2 + xb[c2 + r]! * 3;
-      const b3 = o3 + xb[c3 + r]! * 3;
+      const b0 = o0 + (v & 255) * 3;
+      const b1 = o1 + ((v >>> 8) & 255) * 3;
+      const b2 = o2 + ((v >>> 16) & 255) * 3;
+      const b3 = o3 + (v >>> 24) * 3;
       out[b0] = out[b0]! + gj;
       out[b0 + 1] = out[b0 + 1]! + hj;
       out[b0 + 2] = out[b0 + 2]! + 1;
@@ -253,31 +329,31 @@ function pass4(src: HistSource, f: number, start: number, m: number, root: boole
   }
 }
 
-/** Histograms of features `f .. f + 1` in one pass over the samples (counts skipped when `count` is false). */
+/** Histograms of features `f .. f + 1` (in the same group) in one pass over the samples (counts skipped when `count` is false). */
 function pass2(src: HistSource, f: number, start: number, m: number, root: boolean, count: boolean, g: Float32Array, h: Float32Array, out: Float64Array, outOff: number): void {
-  const { xb, n, part, stride, constantHessian } = src;
+  const { xg, n, part, stride, constantHessian } = src;
+  const base = (f >> 2) * n;
+  const sh = (f & 3) * 8;
   const o0 = outOff + f * stride;
-  const c0 = f * n;
   const o1 = o0 + stride;
-  const c1 = c0 + n;
   out.fill(0, o0, o0 + 2 * stride);
   if (root && !count) {
     if (constantHessian) {
       for (let j = 0; j < m; j++) {
-        const r = j;
+        const v = xg[base + j]!;
         const gj = g[j]!;
-        const b0 = o0 + xb[c0 + r]! * 3;
-        const b1 = o1 + xb[c1 + r]! * 3;
+        const b0 = o0 + ((v >>> sh) & 255) * 3;
+        const b1 = o1 + ((v >>> (sh + 8)) & 255) * 3;
         out[b0] = out[b0]! + gj;
         out[b1] = out[b1]! + gj;
       }
     } else {
       for (let j = 0; j < m; j++) {
-        const r = j;
+        const v = xg[base + j]!;
         const gj = g[j]!;
         const hj = h[j]!;
-        const b0 = o0 + xb[c0 + r]! * 3;
-        const b1 = o1 + xb[c1 + r]! * 3;
+        const b0 = o0 + ((v >>> sh) & 255) * 3;
+        const b1 = o1 + ((v >>> (sh + 8)) & 255) * 3;
         out[b0] = out[b0]! + gj;
         out[b0 + 1] = out[b0 + 1]! + hj;
         out[b1] = out[b1]! + gj;
@@ -287,10 +363,10 @@ function pass2(src: HistSource, f: number, start: number, m: number, root: boole
   } else if (root) {
     if (constantHessian) {
       for (let j = 0; j < m; j++) {
-        const r = j;
+        const v = xg[base + j]!;
         const gj = g[j]!;
-        const b0 = o0 + xb[c0 + r]! * 3;
-        const b1 = o1 + xb[c1 + r]! * 3;
+        const b0 = o0 + ((v >>> sh) & 255) * 3;
+        const b1 = o1 + ((v >>> (sh + 8)) & 255) * 3;
         out[b0] = out[b0]! + gj;
         out[b0 + 2] = out[b0 + 2]! + 1;
         out[b1] = out[b1]! + gj;
@@ -298,11 +374,11 @@ function pass2(src: HistSource, f: number, start: number, m: number, root: boole
       }
     } else {
       for (let j = 0; j < m; j++) {
-        const r = j;
+        const v = xg[base + j]!;
         const gj = g[j]!;
         const hj = h[j]!;
-        const b0 = o0 + xb[c0 + r]! * 3;
-        const b1 = o1 + xb[c1 + r]! * 3;
+        const b0 = o0 + ((v >>> sh) & 255) * 3;
+        const b1 = o1 + ((v >>> (sh + 8)) & 255) * 3;
         out[b0] = out[b0]! + gj;
         out[b0 + 1] = out[b0 + 1]! + hj;
         out[b0 + 2] = out[b0 + 2]! + 1;
@@ -313,10 +389,10 @@ function pass2(src: HistSource, f: number, start: number, m: number, root: boole
     }
   } else if (constantHessian) {
     for (let j = 0; j < m; j++) {
-      const r = part[start + j]!;
+      const v = xg[base + part[start + j]!]!;
       const gj = g[j]!;
-      const b0 = o0 + xb[c0 + r]! * 3;
-      const b1 = o1 + xb[c1 + r]! * 3;
+      const b0 = o0 + ((v >>> sh) & 255) * 3;
+      const b1 = o1 + ((v >>> (sh + 8)) & 255) * 3;
       out[b0] = out[b0]! + gj;
       out[b0 + 2] = out[b0 + 2]! + 1;
       out[b1] = out[b1]! + gj;
@@ -324,11 +400,11 @@ function pass2(src: HistSource, f: number, start: number, m: number, root: boole
     }
   } else {
     for (let j = 0; j < m; j++) {
-      const r = part[start + j]!;
+      const v = xg[base + part[start + j]!]!;
       const gj = g[j]!;
       const hj = h[j]!;
-      const b0 = o0 + xb[c0 + r]! * 3;
-      const b1 = o1 + xb[c1 + r]! * 3;
+      const b0 = o0 + ((v >>> sh) & 255) * 3;
+      const b1 = o1 + ((v >>> (sh + 8)) & 255) * 3;
       out[b0] = out[b0]! + gj;
       out[b0 + 1] = out[b0 + 1]! + hj;
       out[b0 + 2] = out[b0 + 2]! + 1;
@@ -339,26 +415,27 @@ function pass2(src: HistSource, f: number, start: number, m: number, root: boole
   }
 }
 
-/** Histograms of features `f .. f + 0` in one pass over the samples (counts skipped when `count` is false). */
+/** Histograms of features `f` in one pass over the samples (counts skipped when `count` is false). */
 function pass1(src: HistSource, f: number, start: number, m: number, root: boolean, count: boolean, g: Float32Array, h: Float32Array, out: Float64Array, outOff: number): void {
-  const { xb, n, part, stride, constantHessian } = src;
+  const { xg, n, part, stride, constantHessian } = src;
+  const base = (f >> 2) * n;
+  const sh = (f & 3) * 8;
   const o0 = outOff + f * stride;
-  const c0 = f * n;
   out.fill(0, o0, o0 + 1 * stride);
   if (root && !count) {
     if (constantHessian) {
       for (let j = 0; j < m; j++) {
-        const r = j;
+        const v = xg[base + j]!;
         const gj = g[j]!;
-        const b0 = o0 + xb[c0 + r]! * 3;
+        const b0 = o0 + ((v >>> sh) & 255) * 3;
         out[b0] = out[b0]! + gj;
       }
     } else {
       for (let j = 0; j < m; j++) {
-        const r = j;
+        const v = xg[base + j]!;
         const gj = g[j]!;
         const hj = h[j]!;
-        const b0 = o0 + xb[c0 + r]! * 3;
+        const b0 = o0 + ((v >>> sh) & 255) * 3;
         out[b0] = out[b0]! + gj;
         out[b0 + 1] = out[b0 + 1]! + hj;
       }
@@ -366,18 +443,18 @@ function pass1(src: HistSource, f: number, start: number, m: number, root: boole
   } else if (root) {
     if (constantHessian) {
       for (let j = 0; j < m; j++) {
-        const r = j;
+        const v = xg[base + j]!;
         const gj = g[j]!;
-        const b0 = o0 + xb[c0 + r]! * 3;
+        const b0 = o0 + ((v >>> sh) & 255) * 3;
         out[b0] = out[b0]! + gj;
         out[b0 + 2] = out[b0 + 2]! + 1;
       }
     } else {
       for (let j = 0; j < m; j++) {
-        const r = j;
+        const v = xg[base + j]!;
         const gj = g[j]!;
         const hj = h[j]!;
-        const b0 = o0 + xb[c0 + r]! * 3;
+        const b0 = o0 + ((v >>> sh) & 255) * 3;
         out[b0] = out[b0]! + gj;
         out[b0 + 1] = out[b0 + 1]! + hj;
         out[b0 + 2] = out[b0 + 2]! + 1;
@@ -385,18 +462,18 @@ function pass1(src: HistSource, f: number, start: number, m: number, root: boole
     }
   } else if (constantHessian) {
     for (let j = 0; j < m; j++) {
-      const r = part[start + j]!;
+      const v = xg[base + part[start + j]!]!;
       const gj = g[j]!;
-      const b0 = o0 + xb[c0 + r]! * 3;
+      const b0 = o0 + ((v >>> sh) & 255) * 3;
       out[b0] = out[b0]! + gj;
       out[b0 + 2] = out[b0 + 2]! + 1;
     }
   } else {
     for (let j = 0; j < m; j++) {
-      const r = part[start + j]!;
+      const v = xg[base + part[start + j]!]!;
       const gj = g[j]!;
       const hj = h[j]!;
-      const b0 = o0 + xb[c0 + r]! * 3;
+      const b0 = o0 + ((v >>> sh) & 255) * 3;
       out[b0] = out[b0]! + gj;
       out[b0 + 1] = out[b0 + 1]! + hj;
       out[b0 + 2] = out[b0 + 2]! + 1;

@@ -6,6 +6,8 @@
  * arrays, shared by the main thread and the worker threads.
  */
 
+import type { PartitionKernel } from './wasm-histogram.js';
+
 /** Chunks a node is cut into when its samples are partitioned by several threads. */
 export const SPLIT_CHUNKS = 8;
 
@@ -40,7 +42,8 @@ function chunkStart(start: number, stop: number, c: number): number {
 /**
  * Partitions chunks of the node owning `part[start..stop)` until none is left to claim (an
  * `Atomics.add` on `claim[0]`), storing each chunk's left count in `lefts[c]`. Every thread taking
- * part calls this; {@link mergeChunks} then assembles the result.
+ * part calls this; {@link mergeChunks} then assembles the result. With `kernel` (WebAssembly, the
+ * arrays on its memory) each chunk's loop runs there, with the same result.
  */
 export function partitionClaimedChunks(
   part: Int32Array,
@@ -55,12 +58,15 @@ export function partitionClaimedChunks(
   missingBin: number,
   claim: Int32Array,
   lefts: Int32Array,
+  kernel: PartitionKernel | null = null,
 ): void {
   const col = xb.subarray(feature * n, feature * n + n);
   for (;;) {
     const c = Atomics.add(claim, 0, 1);
     if (c >= SPLIT_CHUNKS) return;
-    lefts[c] = partitionChunk(part, scratch, chunkStart(start, stop, c), chunkStart(start, stop, c + 1), col, thr, missLeft, missingBin);
+    const cs = chunkStart(start, stop, c);
+    const ce = chunkStart(start, stop, c + 1);
+    lefts[c] = kernel ? kernel(part.byteOffset, scratch.byteOffset, cs, ce, col.byteOffset, thr, missLeft, missingBin) : partitionChunk(part, scratch, cs, ce, col, thr, missLeft, missingBin);
   }
 }
 
@@ -88,10 +94,13 @@ export function mergeChunks(part: Int32Array, scratch: Int32Array, start: number
   return nLeft;
 }
 
-/** Stable partition of `part[start..stop)` on one thread (`scratch` as long as `part`). Returns the left count. */
-export function splitIndices(part: Int32Array, scratch: Int32Array, xb: Uint8Array, n: number, start: number, stop: number, feature: number, thr: number, missLeft: number, missingBin: number): number {
+/**
+ * Stable partition of `part[start..stop)` on one thread (`scratch` as long as `part`). Returns the
+ * left count. With `kernel` (WebAssembly, `part`, `scratch` and `xb` on its memory) the loop runs there.
+ */
+export function splitIndices(part: Int32Array, scratch: Int32Array, xb: Uint8Array, n: number, start: number, stop: number, feature: number, thr: number, missLeft: number, missingBin: number, kernel: PartitionKernel | null = null): number {
   const col = xb.subarray(feature * n, feature * n + n);
-  const nLeft = partitionChunk(part, scratch, start, stop, col, thr, missLeft, missingBin);
+  const nLeft = kernel ? kernel(part.byteOffset, scratch.byteOffset, start, stop, col.byteOffset, thr, missLeft, missingBin) : partitionChunk(part, scratch, start, stop, col, thr, missLeft, missingBin);
   part.set(scratch.subarray(start, stop - nLeft), start + nLeft);
   return nLeft;
 }

@@ -1,4 +1,5 @@
 // The shared-memory protocol between the main thread and the histogram workers.
+import type { WasmMemory } from './wasm-histogram.js';
 
 /** Indices into a worker's control block (an Int32Array on a SharedArrayBuffer). */
 export const C = {
@@ -34,13 +35,20 @@ export const C = {
   THR: 17,
   MISS_LEFT: 18,
   MISSING_BIN: 19,
+  /** A split search: the subtraction's parent, small and large slots (parent -1: none), the nodes' slots and count. */
+  PARENT: 20,
+  SMALL: 21,
+  LARGE: 22,
+  SLOT0: 23,
+  SLOT1: 24,
+  NODES: 25,
 } as const;
 
 /** How long an idle thread polls before it sleeps, in milliseconds (as OpenMP's spin-wait). */
 export const SPIN_MS = 0.2;
 
 /** Control block length (Int32 values). */
-export const CTRL_LEN = 20;
+export const CTRL_LEN = 26;
 
 export const CMD_SYNC = 1;
 export const CMD_BUILD = 2;
@@ -48,19 +56,34 @@ export const CMD_EXIT = 3;
 export const CMD_BIN = 4;
 export const CMD_PREDICT = 5;
 export const CMD_SPLIT = 6;
+export const CMD_SEARCH = 7;
+
+/** A typed array on shared memory: its buffer, byte offset and length (in elements). */
+export interface SharedView {
+  buffer: SharedArrayBuffer;
+  byteOffset: number;
+  length: number;
+}
 
 /** Messages on a worker's port, read before each command. */
 export type SessionMessage =
   | {
       type: 'session';
-      xb: SharedArrayBuffer;
-      grad: SharedArrayBuffer;
-      hess: SharedArrayBuffer;
-      part: SharedArrayBuffer;
+      /** The histogram kernels' memory (the views below are on it), or null for the JavaScript passes. */
+      memory: WasmMemory | null;
+      xb: SharedView;
+      /** The bins grouped by 4 features (`HistSource.xg`). */
+      xg: SharedView;
+      grad: SharedView;
+      hess: SharedView;
+      part: SharedView;
+      /** This worker's gathered gradients and hessians, on `memory` (null: the worker allocates them). */
+      og: SharedView | null;
+      oh: SharedView | null;
       /** The counter threads claim feature chunks of a histogram build with. */
       claim: SharedArrayBuffer;
       /** Partition scratch (as long as `part`) and the left count of each partition chunk. */
-      scratch: SharedArrayBuffer;
+      scratch: SharedView;
       lefts: SharedArrayBuffer;
       n: number;
       nFeatures: number;
@@ -69,7 +92,18 @@ export type SessionMessage =
       slotsPerPage: number;
       slotLen: number;
     }
-  | { type: 'page'; page: SharedArrayBuffer }
+  | { type: 'page'; page: SharedView }
+  | {
+      type: 'search';
+      nBinsNonMissing: SharedView;
+      hasMissing: SharedView;
+      minSamplesLeaf: number;
+      l2Regularization: number;
+      constantHessian: boolean;
+      /** `[n, sumG, sumH, value]` per node of a search, and the per-feature results. */
+      args: SharedArrayBuffer;
+      res: SharedArrayBuffer;
+    }
   | { type: 'bin'; cols: SharedArrayBuffer; thr: SharedArrayBuffer; nThr: SharedArrayBuffer; rows: SharedArrayBuffer | null; maxBins: number }
   | {
       type: 'predict';
@@ -83,5 +117,18 @@ export type SessionMessage =
       n: number;
       d: number;
       k: number;
+    }
+  | {
+      /** A prediction on a compiled forest's kernel memory (addresses in bytes; rows and sums as views of it). */
+      type: 'walk';
+      memory: WasmMemory;
+      recs: number;
+      values: number;
+      roots: number;
+      depths: number;
+      nTrees: number;
+      data: SharedView;
+      raw: SharedView;
+      d: number;
     }
   | { type: 'end' };

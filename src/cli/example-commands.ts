@@ -83,7 +83,7 @@ export function renderExample(r: ExampleResult): string {
   if (r.promotion) out += `${r.promotion.promoted ? 'promoted' : 'not promoted'}: ${r.promotion.message}\n`;
   if (r.runId) {
     out += `\nwhere to look:\n  mlship runs list --experiment ${JSON.stringify(r.experiment)}\n  mlship runs show ${r.runId}\n  mlship runs logs ${r.runId}\n`;
-    if (r.model) out += `  mlship model info models:/${r.model.name}@champion\n`;
+    if (r.model) out += `  mlship model info models:/${r.model.name}@champion\n  mlship monitor profile show models:/${r.model.name}@champion\n  mlship monitor report --model ${r.model.name} --from 1h   (once the served model has answered requests)\n`;
   }
   return out;
 }
@@ -136,8 +136,10 @@ const DEFAULT_SERVE_PORT = 8080;
  * used and said so.
  */
 async function serveChampion(modelUri: string, trackingUri: string, port: number, io: CliIo, signals: ServeSignalSource): Promise<void> {
-  const options = { host: '127.0.0.1', port, workers: 1, trackingUri, pollInterval: 1000, logPredictions: true, maxBatch: 10_000, bodyLimit: 16 * 2 ** 20 };
-  io.stderr.write(`\nserving the champion, ${modelUri}, as the flow left it:\n`);
+  // The whole loop on the defaults: every prediction is logged, and the champion is monitored
+  // against its reference profile (the last hour of the log, checked every minute; gauges on /metrics).
+  const options = { host: '127.0.0.1', port, workers: 1, trackingUri, pollInterval: 1000, logPredictions: true, maxBatch: 10_000, bodyLimit: 16 * 2 ** 20, monitor: true, monitorWindow: 3_600_000, monitorEvery: 60_000 };
+  io.stderr.write(`\nserving the champion, ${modelUri}, as the flow left it; predictions are logged and monitored\n(send shifted traffic from another terminal: npx mlship monitor simulate --url <the address below> --shift 0.5 --labels):\n`);
   try {
     await serveModels([modelUri], options, io, signals);
   } catch (err) {

@@ -360,28 +360,20 @@ export class HistogramStore {
     const off = this.offset(slot);
     const nf = this.options.nFeatures;
     const reuse = root && this.rootCounts !== null;
-    this.lastBuildShared = !(this.workers.length === 0 || (stop - start) * nf < PARALLEL_MIN_WORK);
+    this.lastBuildShared = this.sharesBuild(start, stop);
     if (!this.lastBuildShared) {
       buildHistograms(this.src, gOff, start, stop, root, 0, nf, out, off, this.og, this.oh, !reuse);
     } else {
-      const claim = this.claim;
-      Atomics.store(claim, 0, 0);
-      for (const w of this.workers) {
-        issue(w, CMD_BUILD, (c) => {
-          c[C.GOFF] = gOff;
-          c[C.START] = start;
-          c[C.STOP] = stop;
-          c[C.ROOT] = root ? (reuse ? 2 : 1) : 0;
-          c[C.SLOT] = slot;
-          c[C.NODES] = 0;
-        });
-      }
       const count = !root || !reuse;
-      const run = (): void => buildClaimedChunks(this.src, gOff, start, stop, root, count, this.chunks, claim, out, off, this.og, this.oh);
-      // In the tests' no-stealing mode the workers build every chunk (the main thread waits first).
-      if (stealing) run();
-      for (const w of this.workers) finish(w, run);
-      if (!stealing) run();
+      const fields = (c: Int32Array): void => {
+        c[C.GOFF] = gOff;
+        c[C.START] = start;
+        c[C.STOP] = stop;
+        c[C.ROOT] = root ? (reuse ? 2 : 1) : 0;
+        c[C.SLOT] = slot;
+        c[C.NODES] = 0;
+      };
+      this.onAllThreads(CMD_BUILD, fields, () => buildClaimedChunks(this.src, gOff, start, stop, root, count, this.chunks, this.claim, out, off, this.og, this.oh));
     }
     if (!root) return;
     const nb = this.options.nBins;
@@ -405,22 +397,15 @@ export class HistogramStore {
     const miss = missingLeft ? 1 : 0;
     const kernel = this.src.wasm ? this.src.wasm.partition : null;
     if (this.workers.length === 0 || stop - start < PARALLEL_MIN_SPLIT) return splitIndices(part, this.scratch, xb, n, start, stop, feature, thr, miss, missingBin, kernel);
-    const claim = this.claim;
-    Atomics.store(claim, 0, 0);
-    for (const w of this.workers) {
-      issue(w, CMD_SPLIT, (c) => {
-        c[C.START] = start;
-        c[C.STOP] = stop;
-        c[C.FEATURE] = feature;
-        c[C.THR] = thr;
-        c[C.MISS_LEFT] = miss;
-        c[C.MISSING_BIN] = missingBin;
-      });
-    }
-    const run = (): void => partitionClaimedChunks(part, this.scratch, xb, n, start, stop, feature, thr, miss, missingBin, claim, this.lefts, kernel);
-    if (stealing) run();
-    for (const w of this.workers) finish(w, run);
-    if (!stealing) run();
+    const fields = (c: Int32Array): void => {
+      c[C.START] = start;
+      c[C.STOP] = stop;
+      c[C.FEATURE] = feature;
+      c[C.THR] = thr;
+      c[C.MISS_LEFT] = miss;
+      c[C.MISSING_BIN] = missingBin;
+    };
+    this.onAllThreads(CMD_SPLIT, fields, () => partitionClaimedChunks(part, this.scratch, xb, n, start, stop, feature, thr, miss, missingBin, this.claim, this.lefts, kernel));
     return mergeChunks(part, this.scratch, start, stop, this.lefts);
   }
 
@@ -444,19 +429,15 @@ export class HistogramStore {
       return this.searchRes;
     }
     this.sendSearchOptions(so);
-    for (const w of this.workers) {
-      issue(w, CMD_SEARCH, (c) => {
-        c[C.PARENT] = parent;
-        c[C.SMALL] = small;
-        c[C.LARGE] = large;
-        c[C.SLOT0] = slots[0]!;
-        c[C.SLOT1] = slots[1]!;
-        c[C.NODES] = nodes.length;
-      });
-    }
-    if (stealing) run();
-    for (const w of this.workers) finish(w, run);
-    if (!stealing) run();
+    const fields = (c: Int32Array): void => {
+      c[C.PARENT] = parent;
+      c[C.SMALL] = small;
+      c[C.LARGE] = large;
+      c[C.SLOT0] = slots[0]!;
+      c[C.SLOT1] = slots[1]!;
+      c[C.NODES] = nodes.length;
+    };
+    this.onAllThreads(CMD_SEARCH, fields, run);
     return this.searchRes;
   }
 
@@ -468,7 +449,7 @@ export class HistogramStore {
    */
   buildAndSearch(gOff: number, start: number, stop: number, so: SplitOptions, sub: { parent: number; small: number; large: number }, nodes: readonly SearchNode[]): Float64Array {
     const nf = this.options.nFeatures;
-    if (this.workers.length === 0 || (stop - start) * nf < PARALLEL_MIN_WORK) {
+    if (!this.sharesBuild(start, stop)) {
       this.build(gOff, start, stop, false, sub.small);
       return this.searchSplits(so, sub, nodes);
     }
@@ -477,30 +458,41 @@ export class HistogramStore {
     this.sendSearchOptions(so);
     const out = this.page(small);
     const off = this.offset(small);
-    const claim = this.claim;
-    Atomics.store(claim, 0, 0);
-    for (const w of this.workers) {
-      issue(w, CMD_BUILD, (c) => {
-        c[C.GOFF] = gOff;
-        c[C.START] = start;
-        c[C.STOP] = stop;
-        c[C.ROOT] = 0;
-        c[C.SLOT] = small;
-        c[C.PARENT] = parent;
-        c[C.SMALL] = small;
-        c[C.LARGE] = large;
-        c[C.SLOT0] = slots[0]!;
-        c[C.SLOT1] = slots[1]!;
-        c[C.NODES] = nodes.length;
-      });
-    }
+    const fields = (c: Int32Array): void => {
+      c[C.GOFF] = gOff;
+      c[C.START] = start;
+      c[C.STOP] = stop;
+      c[C.ROOT] = 0;
+      c[C.SLOT] = small;
+      c[C.PARENT] = parent;
+      c[C.SMALL] = small;
+      c[C.LARGE] = large;
+      c[C.SLOT0] = slots[0]!;
+      c[C.SLOT1] = slots[1]!;
+      c[C.NODES] = nodes.length;
+    };
     const stride = this.src.stride;
     const after = (f0: number, f1: number): void => searchRange(this, stride, nf, parent, small, large, slots, nodes.length, args, so, this.searchRes, f0, f1);
-    const run = (): void => buildClaimedChunks(this.src, gOff, start, stop, false, true, this.chunks, claim, out, off, this.og, this.oh, after);
+    this.onAllThreads(CMD_BUILD, fields, () => buildClaimedChunks(this.src, gOff, start, stop, false, true, this.chunks, this.claim, out, off, this.og, this.oh, after));
+    return this.searchRes;
+  }
+
+  /** Whether a histogram build of rows `[start, stop)` is worth sharing with the workers. */
+  private sharesBuild(start: number, stop: number): boolean {
+    return this.workers.length > 0 && (stop - start) * this.options.nFeatures >= PARALLEL_MIN_WORK;
+  }
+
+  /**
+   * Runs one command on every thread: resets the chunk claim, issues `cmd` (its fields written by
+   * `fields`) to each worker and runs `run` here too, then waits for each worker's share or takes
+   * it back. In the tests' no-stealing mode the workers do every chunk (this thread runs last).
+   */
+  private onAllThreads(cmd: number, fields: (ctrl: Int32Array) => void, run: () => void): void {
+    Atomics.store(this.claim, 0, 0);
+    for (const w of this.workers) issue(w, cmd, fields);
     if (stealing) run();
     for (const w of this.workers) finish(w, run);
     if (!stealing) run();
-    return this.searchRes;
   }
 
   /** Writes the search arguments of `nodes` to the shared arrays. */

@@ -101,6 +101,20 @@ export const failer = (name) => (msg) => {
 };
 
 /**
+ * The arguments of a driver that takes only `--runs N` (fresh processes, default 5), `--quick` and
+ * `--out FILE` (default docs/benchmarks.md), with `help` for `--help` and `fail` for bad input.
+ */
+export function readRunsArgs(argv, { help, fail }) {
+  const positive = (v) => (Number.isInteger(Number(v)) && Number(v) > 0 ? Number(v) : fail('--runs needs a whole number > 0'));
+  return readArgs(
+    argv,
+    { runs: 5, quick: false, out: join(ROOT, 'docs', 'benchmarks.md') },
+    { '--runs': { key: 'runs', parse: positive }, '--quick': { key: 'quick', flag: true }, '--out': { key: 'out' } },
+    { help, fail },
+  );
+}
+
+/**
  * Reads command-line arguments onto a copy of `defaults`. `options` maps each `--option` to
  * `{ key, flag: true }` (a switch) or `{ key, parse }` (takes the next argument, through `parse`
  * when given); `--help` prints `help` and exits; an unknown or valueless option calls `fail`.

@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { failer, loadavg, median, readArgs, ROOT, writeSection } from '../common.mjs';
+import { failer, loadavg, median, readRunsArgs, ROOT, writeSection } from '../common.mjs';
 
 const HELP = `usage: node bench/flow/run.mjs [--runs N] [--quick] [--out FILE]
   --runs N     measurement processes, medians reported (default 5)
@@ -18,13 +18,7 @@ const HELP = `usage: node bench/flow/run.mjs [--runs N] [--quick] [--out FILE]
 
 example: npm run bench:flow`;
 const fail = failer('bench:flow');
-const positive = (v) => (Number.isInteger(Number(v)) && Number(v) > 0 ? Number(v) : fail('--runs needs a whole number > 0'));
-const args = readArgs(
-  process.argv.slice(2),
-  { runs: 5, quick: false, out: join(ROOT, 'docs', 'benchmarks.md') },
-  { '--runs': { key: 'runs', parse: positive }, '--quick': { key: 'quick', flag: true }, '--out': { key: 'out' } },
-  { help: HELP, fail },
-);
+const args = readRunsArgs(process.argv.slice(2), { help: HELP, fail });
 if (!existsSync(join(ROOT, 'dist', 'flow', 'index.js'))) fail('dist/flow is missing: run `npm run build` first (npm run bench:flow does)');
 
 const n = args.quick ? 500 : 2000;

@@ -12,7 +12,7 @@
 import { join, relative } from 'node:path';
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { PYTHON, failer, loadavg, machine, median, readArgs, ROOT, runMeasurement, writeSection } from '../common.mjs';
+import { PYTHON, failer, loadavg, machine, median, readRunsArgs, ROOT, runMeasurement, writeSection } from '../common.mjs';
 import { COLUMNS, ensureData } from './data.mjs';
 
 const HELP = `usage: node bench/monitor/run.mjs [--runs N] [--quick] [--out FILE]
@@ -22,13 +22,7 @@ const HELP = `usage: node bench/monitor/run.mjs [--runs N] [--quick] [--out FILE
 
 example: npm run bench:monitor`;
 const fail = failer('bench:monitor');
-const positive = (v) => (Number.isInteger(Number(v)) && Number(v) > 0 ? Number(v) : fail('--runs needs a whole number > 0'));
-const args = readArgs(
-  process.argv.slice(2),
-  { runs: 5, quick: false, out: join(ROOT, 'docs', 'benchmarks.md') },
-  { '--runs': { key: 'runs', parse: positive }, '--quick': { key: 'quick', flag: true }, '--out': { key: 'out' } },
-  { help: HELP, fail },
-);
+const args = readRunsArgs(process.argv.slice(2), { help: HELP, fail });
 if (!existsSync(join(ROOT, 'dist', 'monitor', 'index.js'))) fail('dist/monitor is missing: run `npm run build` first (npm run bench:monitor does)');
 if (spawnSync(PYTHON, ['-c', 'import scipy, numpy'], { encoding: 'utf8' }).status !== 0) fail(`${PYTHON} cannot import scipy and numpy (install python3-scipy)`);
 

@@ -82,7 +82,8 @@ function fusedScores(f: FusedText, docs: readonly string[]): Float64Array {
   const l1 = norm === 'l1';
   const out = new Float64Array(docs.length * r);
   for (let i = 0; i < docs.length; i++) {
-    const n = reader.read(docs[i]!, owner, i);
+    // The reader loads the table's rows of rare columns along with their counts.
+    const n = reader.read(docs[i]!, owner, i, table, stride);
     const cols = reader.cols;
     // The tf-idf values replace the counts (the reader's scratch) as transform computes them.
     const vals = reader.counts;

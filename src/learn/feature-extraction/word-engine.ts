@@ -1155,8 +1155,9 @@ export class DocReader {
   private pendPair: Int32Array = new Int32Array(3 * 256);
   /** Column of the bigram at each position of the document. */
   private pairCols: Int32Array = new Int32Array(1024);
-  /** Keeps the touching loads observable (so that they are not optimised away). */
+  /** Keep the touching loads observable (so that they are not optimised away). */
   private sink = 0;
+  private rowSink = 0;
   /**
    * Original column of each hot index: the reader reports hot columns as their index here
    * (0 .. hotCols.length - 1) and every other column j as `hotCols.length + j`.
@@ -1205,9 +1206,12 @@ export class DocReader {
 
   /**
    * Reads one document; returns the number of distinct columns (entries of `cols` and `counts`).
-   * `owner` and `index` (the document's place in its batch) name it in errors.
+   * `owner` and `index` (the document's place in its batch) name it in errors. A caller that next
+   * reads a row of `rows` for each column (the weights of a fused model, `rowStride` values per
+   * column) passes them: the first value of the rows of the columns outside the hot ones is then
+   * loaded along with their counts, so that those cache misses overlap (only the speed depends on it).
    */
-  read(doc: string, owner: string, index = 0): number {
+  read(doc: string, owner: string, index = 0, rows: Float64Array | null = null, rowStride = 0): number {
     const s = this.pre ? this.pre(doc) : doc;
     if (typeof s !== 'string') {
       throw new MlshipError('INVALID_ARGUMENT', `${owner}: the preprocessor returned ${typeof s} for document ${index}; it must return a string`, { line: index });
@@ -1340,7 +1344,7 @@ export class DocReader {
         uni[q] = col;
         pend[4 * p + 1] = col;
       }
-      if (countUni) this.touchCounts(pend, 4, 1, np);
+      if (countUni) this.touchCounts(pend, 4, 1, np, rows, rowStride);
     }
     if (stops) {
       let w = 0;
@@ -1358,7 +1362,7 @@ export class DocReader {
         if (col >= 0) this.bump(col);
       }
     }
-    if (this.bigrams) this.pairs(nt);
+    if (this.bigrams) this.pairs(nt, rows, rowStride);
     // Read the counts out, leaving the dense counts all zero.
     const cnt = this.cnt;
     const cols = this.cols;
@@ -1372,8 +1376,8 @@ export class DocReader {
     return nc;
   }
 
-  /** Counts the bigrams of the `nt` tokens in `toks`: hot table first, then the others as tokens are. */
-  private pairs(nt: number): void {
+  /** Counts the bigrams of the `nt` tokens in `toks`: hot table first, then the others as tokens are (`rows`: see {@link read}). */
+  private pairs(nt: number, rows: Float64Array | null, rowStride: number): void {
     const toks = this.toks;
     const hp = this.hotPair;
     const pmask = this.hotPairMask;
@@ -1422,7 +1426,7 @@ export class DocReader {
         pend[3 * p] = c;
         pc[pend[3 * p + 2]!] = c;
       }
-      this.touchCounts(pend, 3, 0, np);
+      this.touchCounts(pend, 3, 0, np, rows, rowStride);
     }
     // Counted in order (see read).
     for (let q = 0; q + 1 < nt; q++) {
@@ -1433,15 +1437,27 @@ export class DocReader {
 
   /**
    * Loads the counts of the columns `a[stride * p + at]` (p < np; -1: none) before they are
-   * bumped: columns outside the hot ones are spread over a large array, and independent loads
-   * overlap their cache misses.
+   * bumped, and the first value of their `rows` if given (see {@link read}): columns outside the
+   * hot ones are spread over large arrays, and independent loads overlap their cache misses.
    */
-  private touchCounts(a: Int32Array, stride: number, at: number, np: number): void {
+  private touchCounts(a: Int32Array, stride: number, at: number, np: number, rows: Float64Array | null, rowStride: number): void {
     const cnt = this.cnt;
     let sink = 0;
-    for (let p = 0; p < np; p++) {
-      const col = a[stride * p + at]!;
-      if (col >= 0) sink ^= cnt[col]!;
+    if (rows) {
+      let f = 0;
+      for (let p = 0; p < np; p++) {
+        const col = a[stride * p + at]!;
+        if (col >= 0) {
+          sink ^= cnt[col]!;
+          f += rows[col * rowStride]!;
+        }
+      }
+      this.rowSink = f;
+    } else {
+      for (let p = 0; p < np; p++) {
+        const col = a[stride * p + at]!;
+        if (col >= 0) sink ^= cnt[col]!;
+      }
     }
     this.sink ^= sink;
   }

@@ -176,15 +176,6 @@ function checkDense(X: MatrixInput, who: string): Matrix {
   return m;
 }
 
-function takeRowsData(data: Float64Array, d: number, rows: Int32Array): Float64Array {
-  const out = new Float64Array(rows.length * d);
-  for (let i = 0, o = 0; i < rows.length; i++) {
-    const from = rows[i]! * d;
-    for (let j = 0; j < d; j++) out[o++] = data[from + j]!;
-  }
-  return out;
-}
-
 function takeValues(y: Float64Array, rows: Int32Array): Float64Array {
   const out = new Float64Array(rows.length);
   for (let i = 0; i < rows.length; i++) out[i] = y[rows[i]!]!;
@@ -293,16 +284,17 @@ export abstract class BaseHistGradientBoosting<P extends HistGradientBoostingPar
     let scorer: Scorer | null = null;
     if (early && scorerName !== 'loss') scorer = scorerName === null ? null : getScorer(scorerName);
 
-    let data = Xm.data;
+    // The training and validation rows of X are taken where they are binned (no copies of the rows).
+    let trainRows: Int32Array | null = null;
+    let valRows: Int32Array | null = null;
     let yTrain = yAll;
-    let dataVal: Float64Array | null = null;
     let yVal: Float64Array | null = null;
     if (useVal) {
       const stratify = this.isClassifierModel ? Array.from(yAll) : undefined;
       const fold = trainTestIndices(nAll, { testSize: p.validationFraction!, randomState: seed, ...(stratify ? { stratify } : {}) });
-      data = takeRowsData(Xm.data, d, fold.train);
+      trainRows = fold.train;
+      valRows = fold.test;
       yTrain = takeValues(yAll, fold.train);
-      dataVal = takeRowsData(Xm.data, d, fold.test);
       yVal = takeValues(yAll, fold.test);
     }
     const n = yTrain.length;
@@ -319,11 +311,11 @@ export abstract class BaseHistGradientBoosting<P extends HistGradientBoostingPar
     });
     try {
       const xb = store.src.xb;
-      const mapping = store.bin(data, p.maxBins, binSubsample(n, toRng(seed)));
+      const mapping = store.bin(Xm.data, trainRows, p.maxBins, binSubsample(n, toRng(seed)));
       let xbVal: Uint8Array | null = null;
-      if (dataVal) {
-        xbVal = new Uint8Array(dataVal.length);
-        mapToBins(dataVal, yVal!.length, d, mapping, p.maxBins, xbVal);
+      if (valRows) {
+        xbVal = new Uint8Array(valRows.length * d);
+        mapToBins(Xm.data, valRows.length, d, mapping, p.maxBins, xbVal, valRows);
       }
       const verbose = p.verbose > 0;
       if (verbose) process.stderr.write(`Binning ${((n * d * 8) / 1e9).toFixed(3)} GB of training data: ${((performance.now() - t0) / 1000).toFixed(3)} s (${store.threads} thread${store.threads > 1 ? 's' : ''})\n`);

@@ -38,6 +38,54 @@ describe('binning', () => {
     expect(Array.from(out)).toEqual([0, 0, 1, 1, 2, 255]);
   });
 
+  it('large columns (thresholds from bucketed ranks, bins from a cell table) match a full sort and a linear count', () => {
+    let seed = 5;
+    const rnd = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const columns = {
+      uniform: Float64Array.from({ length: 20_000 }, () => rnd() * 2 - 1),
+      skewed: Float64Array.from({ length: 20_000 }, () => Math.exp(12 * rnd()) * (rnd() < 0.5 ? -1 : 1)),
+      infinitiesAndNaN: Float64Array.from({ length: 20_000 }, () => {
+        const r = rnd();
+        return r < 0.01 ? Infinity : r < 0.02 ? -Infinity : r < 0.05 ? Number.NaN : rnd();
+      }),
+      fewValues: Float64Array.from({ length: 20_000 }, () => Math.floor(rnd() * 300) / 3),
+    };
+    for (const [name, col] of Object.entries(columns)) {
+      const sorted = col.filter((v) => !Number.isNaN(v)).sort();
+      const m = sorted.length;
+      const distinct = sorted.filter((v, i) => i === 0 || v !== sorted[i - 1]);
+      let expected: number[];
+      if (distinct.length <= 255) expected = distinct.slice(1).map((v, i) => (distinct[i]! + v) * 0.5);
+      else {
+        expected = [];
+        for (let p = 1; p < 255; p++) {
+          const idx = (m - 1) * ((p * (100 / 255)) / 100);
+          const virtual = 0.5 * (Math.floor(idx) + Math.ceil(idx));
+          const prev = Math.floor(virtual);
+          const a = sorted[Math.min(prev, m - 1)]!;
+          const b = sorted[Math.min(prev + 1, m - 1)]!;
+          expected.push(virtual % 1 === 0 ? a + (b - a) * 0 : b - (b - a) * 0.5);
+        }
+      }
+      const t = findBinningThresholds(col, 255);
+      expect(Array.from(t), name).toEqual(expected.map((v) => Math.min(v, 1e300)));
+      // Percentiles next to infinite values are NaN (as numpy's): no order to count against.
+      if (t.some(Number.isNaN)) continue;
+      const padded = new Float64Array(255).fill(Infinity);
+      padded.set(t);
+      const probes = Float64Array.from([...col.subarray(0, 2000), ...t, ...t.map((v) => v + Math.abs(v) * 1e-15), Infinity, -Infinity, 0, -0]);
+      const out = new Uint8Array(probes.length);
+      mapColumn(probes, probes.length, padded, 255, out, 0);
+      probes.forEach((x, i) => {
+        const want = Number.isNaN(x) ? 255 : t.filter((v) => v < x).length;
+        if (out[i] !== want) expect(`${name}: ${x} -> ${out[i]}`).toBe(`${name}: ${x} -> ${want}`);
+      });
+    }
+  });
+
   it('an all-NaN column has one non-missing bin and no thresholds', () => {
     expect(findBinningThresholds(Float64Array.of(Number.NaN, Number.NaN), 255).length).toBe(0);
   });

@@ -271,13 +271,15 @@ export class HistogramStore {
   }
 
   /**
-   * Fits the bin thresholds of every feature and bins X (row-major `n x d`) into `src.xb`, the
-   * features shared among the threads. `rows`: the subsample the thresholds come from, or null.
+   * Fits the bin thresholds of every feature and bins the training rows of X (row-major, `d`
+   * values per row: rows `take[0..n)`, or the first `n` when `take` is null) into `src.xb`, the
+   * features shared among the threads. `rows`: the subsample (of the training rows) the thresholds
+   * come from, or null.
    */
-  bin(data: Float64Array, maxBins: number, rows: Int32Array | null): BinMapping {
+  bin(data: Float64Array, take: Int32Array | null, maxBins: number, rows: Int32Array | null): BinMapping {
     const { n, nFeatures: d } = this.options;
     const cols = new Float64Array(buffer(8 * n * d, this.shared));
-    toColumns(data, n, d, cols);
+    toColumns(data, n, d, cols, take);
     const thr = new Float64Array(buffer(8 * d * maxBins, this.shared));
     const nThr = new Int32Array(buffer(4 * d, this.shared));
     let sharedRows: Int32Array | null = null;

@@ -424,10 +424,11 @@ export abstract class BaseHistGradientBoosting<P extends HistGradientBoostingPar
           leavesCount += leaves.length;
           trees.push(tree);
         }
-        forest = packForest(trees);
         let stop = false;
         if (early) {
-          if (scorerName === 'loss' && useVal) predictBinned(forest, trees.length - K, trees.length, xbVal!, nVal, K, mapping.missingBin, rawVal);
+          // The loss needs this iteration's trees only; scorers predict with the whole forest.
+          if (scorerName === 'loss' && useVal) predictBinned(packForest(trees.slice(-K)), 0, K, xbVal!, nVal, K, mapping.missingBin, rawVal);
+          else if (scorerName !== 'loss') forest = packForest(trees);
           stop = checkEarlyStop();
         }
         if (verbose) {
@@ -444,6 +445,7 @@ export abstract class BaseHistGradientBoosting<P extends HistGradientBoostingPar
           break;
         }
       }
+      forest = packForest(trees);
       if (verbose) {
         process.stderr.write(`Fit ${trees.length} trees in ${((performance.now() - t0) / 1000).toFixed(3)} s (boosting ${((performance.now() - fitStart) / 1000).toFixed(3)} s), ${forest.feature.filter((f) => f < 0).length} leaves in total\n`);
       }

@@ -58,7 +58,7 @@ describe('binning', () => {
       const m = sorted.length;
       const distinct = sorted.filter((v, i) => i === 0 || v !== sorted[i - 1]);
       let expected: number[];
-      if (distinct.length <= 255) expected = distinct.slice(1).map((v, i) => (distinct[i]! + v) * 0.5);
+      if (distinct.length <= 255) expected = Array.from(distinct.slice(1), (v, i) => (distinct[i]! + v) * 0.5);
       else {
         expected = [];
         for (let p = 1; p < 255; p++) {

@@ -332,7 +332,7 @@ export abstract class BaseHistGradientBoosting<P extends HistGradientBoostingPar
       this.nBinsNonMissing_ = mapping.nBinsNonMissing;
       this.doEarlyStopping_ = early;
       this.forest_ = undefined;
-      const raw = new Float64Array(n * K);
+      const raw = store.raw;
       for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) raw[i * K + k] = baseline[k]!;
       const nVal = yVal ? yVal.length : 0;
       const rawVal = new Float64Array(nVal * K);
@@ -413,14 +413,8 @@ export abstract class BaseHistGradientBoosting<P extends HistGradientBoostingPar
             }
             refreshLeafValues(tree, leaves);
           }
-          for (const leaf of leaves) {
-            const v = leaf.value;
-            for (let j = leaf.start; j < leaf.stop; j++) {
-              const r = part[j]! * K + k;
-              raw[r] = raw[r]! + v;
-            }
-            if (leaf.depth > maxDepth) maxDepth = leaf.depth;
-          }
+          store.addLeafValues(leaves, K, k);
+          for (const leaf of leaves) if (leaf.depth > maxDepth) maxDepth = leaf.depth;
           leavesCount += leaves.length;
           trees.push(tree);
         }

@@ -6,10 +6,10 @@ import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_
 import { binColumns } from './binning.js';
 import { buildClaimedChunks, featureChunks, type HistSource } from './histogram.js';
 import { predictCompiled, walkOnMemory } from './predictor.js';
-import { partitionClaimedChunks } from './partition.js';
+import { addClaimedLeaves, partitionClaimedChunks } from './partition.js';
 import { histKernels } from './wasm-histogram.js';
 import { searchClaimedChunks, searchRange, type SlotResolver, type SplitOptions } from './grower.js';
-import { C, CMD_BIN, CMD_BUILD, CMD_EXIT, CMD_PREDICT, CMD_SEARCH, CMD_SPLIT, SPIN_MS, type SessionMessage } from './protocol.js';
+import { C, CMD_BIN, CMD_BUILD, CMD_EXIT, CMD_LEAVES, CMD_PREDICT, CMD_SEARCH, CMD_SPLIT, SPIN_MS, type SessionMessage } from './protocol.js';
 
 const ctrl = new Int32Array(workerData.ctrl as SharedArrayBuffer);
 const port = workerData.port as MessagePort;
@@ -23,6 +23,8 @@ let claim: Int32Array = new Int32Array(1);
 let chunks: Int32Array = new Int32Array(1);
 let scratch: Int32Array = new Int32Array(1);
 let lefts: Int32Array = new Int32Array(1);
+let raw: Float64Array = new Float64Array(0);
+let leafTable: Float64Array = new Float64Array(0);
 let bin: Extract<SessionMessage, { type: 'bin' }> | null = null;
 let predict: Extract<SessionMessage, { type: 'predict' }> | null = null;
 let walk: Extract<SessionMessage, { type: 'walk' }> | null = null;
@@ -58,6 +60,8 @@ function drain(): void {
       chunks = featureChunks(m.nFeatures);
       scratch = new Int32Array(m.scratch.buffer, m.scratch.byteOffset, m.scratch.length);
       lefts = new Int32Array(m.lefts);
+      raw = new Float64Array(m.raw.buffer, m.raw.byteOffset, m.raw.length);
+      leafTable = new Float64Array(m.leaves);
       pages.length = 0;
       slotsPerPage = m.slotsPerPage;
       slotLen = m.slotLen;
@@ -93,6 +97,8 @@ function drain(): void {
       walk = null;
       pages.length = 0;
       scratch = new Int32Array(1);
+      raw = new Float64Array(0);
+      leafTable = new Float64Array(0);
     }
   }
 }
@@ -150,6 +156,8 @@ for (;;) {
     } else if (cmd === CMD_SPLIT) {
       const s = src!;
       partitionClaimedChunks(s.part, scratch, s.xb, s.n, ctrl[C.START]!, ctrl[C.STOP]!, ctrl[C.FEATURE]!, ctrl[C.THR]!, ctrl[C.MISS_LEFT]!, ctrl[C.MISSING_BIN]!, claim, lefts, s.wasm ? s.wasm.partition : null);
+    } else if (cmd === CMD_LEAVES) {
+      addClaimedLeaves(src!.part, raw, leafTable, ctrl[C.NODES]!, ctrl[C.START]!, ctrl[C.STOP]!, claim);
     } else if (cmd === CMD_SEARCH) {
       const q = search!;
       const slots = [ctrl[C.SLOT0]!, ctrl[C.SLOT1]!];

@@ -15,8 +15,8 @@ import { MlshipError, siblingModule, startModuleWorker } from '../../../core/ind
 import { buildClaimedChunks, buildHistograms, featureChunks, groupCount, packGroups, type HistSource } from './histogram.js';
 import { binColumns, toColumns, type BinMapping } from './binning.js';
 import { kernelChunkRows, kernelRows, predictCompiled, walkOnMemory, type CompiledForest } from './predictor.js';
-import { mergeChunks, partitionClaimedChunks, splitIndices, SPLIT_CHUNKS } from './partition.js';
-import { C, CMD_BIN, CMD_BUILD, CMD_PREDICT, CMD_SEARCH, CMD_SPLIT, CTRL_LEN, SPIN_MS, type SessionMessage, type SharedView } from './protocol.js';
+import { addClaimedLeaves, addLeafValue, mergeChunks, partitionClaimedChunks, splitIndices, SPLIT_CHUNKS } from './partition.js';
+import { C, CMD_BIN, CMD_BUILD, CMD_LEAVES, CMD_PREDICT, CMD_SEARCH, CMD_SPLIT, CTRL_LEN, SPIN_MS, type SessionMessage, type SharedView } from './protocol.js';
 import { SPLIT_FIELDS, searchClaimedChunks, searchRange, type SplitOptions } from './grower.js';
 import { PAGE_BYTES, histKernels, histMemory, type WasmMemory } from './wasm-histogram.js';
 
@@ -149,10 +149,16 @@ export interface HistogramStoreOptions {
   slotsPerPage: number;
 }
 
-/** Nodes smaller than this (samples x features) are built on the main thread alone. */
+/**
+ * Nodes smaller than this (samples x features) are built on the main thread alone unless the
+ * workers are awake (polling for work): a sleeping worker costs a wake-up (a system call, and a
+ * context switch on a busy machine) that a small node does not pay back.
+ */
 const PARALLEL_MIN_WORK = 100_000;
 /** Nodes with fewer samples than this are partitioned on the main thread alone. */
 const PARALLEL_MIN_SPLIT = 32_768;
+/** Leaves a raw-prediction update shares among the threads at most (larger trees: the main thread alone). */
+const LEAF_TABLE_MAX = 256;
 /** Training sets smaller than this (samples x features) are binned on the main thread alone. */
 const PARALLEL_MIN_BIN = 100_000;
 
@@ -182,6 +188,10 @@ export class HistogramStore {
   private readonly searchSlots = new Int32Array(2);
   private readonly searchRes: Float64Array;
   private searchSent: Int32Array | null = null;
+  /** The raw predictions of the training rows (`n x k` row-major), shared with the workers. */
+  readonly raw: Float64Array;
+  /** `[start, stop, value]` per leaf of a raw-prediction update. */
+  private readonly leafTable: Float64Array;
   /** Whether the last histogram build was shared with the workers. */
   private lastBuildShared = false;
   /** Per feature and bin, the root's sample counts (set by the first root build). */
@@ -238,6 +248,8 @@ export class HistogramStore {
     this.lefts = new Int32Array(buffer(4 * SPLIT_CHUNKS, shared));
     this.searchArgs = new Float64Array(buffer(8 * 8, shared));
     this.searchRes = new Float64Array(buffer(8 * 2 * nFeatures * SPLIT_FIELDS, shared));
+    this.raw = new Float64Array(buffer(8 * n * k, shared));
+    this.leafTable = new Float64Array(buffer(8 * 3 * LEAF_TABLE_MAX, shared));
     if (shared) {
       this.workers.forEach((w, t) => {
         const msg: SessionMessage = {
@@ -259,6 +271,8 @@ export class HistogramStore {
           constantHessian: options.constantHessian,
           slotsPerPage: options.slotsPerPage,
           slotLen: this.slotLen,
+          raw: view(this.raw),
+          leaves: this.leafTable.buffer as SharedArrayBuffer,
         };
         w.port.postMessage(msg);
       });
@@ -412,6 +426,32 @@ export class HistogramStore {
   }
 
   /**
+   * Adds each leaf's value to the raw predictions of its samples (`raw[part[j] * k + tree]` for
+   * j in the leaf's range of the partition), the leaves shared among the threads for large
+   * training sets. Each sample gets one addition, so the result does not depend on the sharing.
+   */
+  addLeafValues(leaves: readonly { start: number; stop: number; value: number }[], k: number, tree: number): void {
+    const { part } = this.src;
+    const raw = this.raw;
+    if (this.workers.length === 0 || leaves.length > LEAF_TABLE_MAX || this.options.n < PARALLEL_MIN_SPLIT) {
+      for (const leaf of leaves) addLeafValue(part, raw, leaf.start, leaf.stop, leaf.value, k, tree);
+      return;
+    }
+    const table = this.leafTable;
+    leaves.forEach((leaf, c) => {
+      table[3 * c] = leaf.start;
+      table[3 * c + 1] = leaf.stop;
+      table[3 * c + 2] = leaf.value;
+    });
+    const fields = (c: Int32Array): void => {
+      c[C.NODES] = leaves.length;
+      c[C.START] = k;
+      c[C.STOP] = tree;
+    };
+    this.onAllThreads(CMD_LEAVES, fields, () => addClaimedLeaves(part, raw, table, leaves.length, k, tree, this.claim));
+  }
+
+  /**
    * The per-feature best splits of `nodes` (one or two, their histograms in `node.slot`), after the
    * sibling's histogram `large = parent - small` when `sub` is given; features are shared among the
    * threads in chunks. Returns the results ({@link featureSplits}' layout, node r at
@@ -479,9 +519,14 @@ export class HistogramStore {
     return this.searchRes;
   }
 
-  /** Whether a histogram build of rows `[start, stop)` is worth sharing with the workers. */
+  /** Whether a histogram build of rows `[start, stop)` is worth sharing with the workers (see {@link PARALLEL_MIN_WORK}). */
   private sharesBuild(start: number, stop: number): boolean {
-    return this.workers.length > 0 && (stop - start) * this.options.nFeatures >= PARALLEL_MIN_WORK;
+    if (this.workers.length === 0) return false;
+    if ((stop - start) * this.options.nFeatures >= PARALLEL_MIN_WORK) return true;
+    // A small node's build and split search still take tens of microseconds: worth sharing with
+    // workers that are polling already (a hand-off then costs about a microsecond).
+    for (const w of this.workers) if (Atomics.load(w.ctrl, C.WORKER_WAITING) !== 0) return false;
+    return true;
   }
 
   /**

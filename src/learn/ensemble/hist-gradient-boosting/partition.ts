@@ -104,3 +104,25 @@ export function splitIndices(part: Int32Array, scratch: Int32Array, xb: Uint8Arr
   part.set(scratch.subarray(start, stop - nLeft), start + nLeft);
   return nLeft;
 }
+
+/**
+ * Adds leaf values to raw predictions until no leaf is left to claim (an `Atomics.add` on
+ * `claim[0]`): leaf c owns `part[table[3c] .. table[3c + 1])` and adds `table[3c + 2]` to
+ * `raw[part[j] * k + tree]` for each of its samples. Every sample is in one leaf, so the result
+ * does not depend on which thread took which leaf.
+ */
+export function addClaimedLeaves(part: Int32Array, raw: Float64Array, table: Float64Array, count: number, k: number, tree: number, claim: Int32Array): void {
+  for (;;) {
+    const c = Atomics.add(claim, 0, 1);
+    if (c >= count) return;
+    addLeafValue(part, raw, table[3 * c]!, table[3 * c + 1]!, table[3 * c + 2]!, k, tree);
+  }
+}
+
+/** Adds `value` to `raw[part[j] * k + tree]` for j in `[start, stop)`. */
+export function addLeafValue(part: Int32Array, raw: Float64Array, start: number, stop: number, value: number, k: number, tree: number): void {
+  for (let j = start; j < stop; j++) {
+    const r = part[j]! * k + tree;
+    raw[r] = raw[r]! + value;
+  }
+}

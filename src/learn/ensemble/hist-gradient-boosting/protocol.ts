@@ -57,6 +57,7 @@ export const CMD_BIN = 4;
 export const CMD_PREDICT = 5;
 export const CMD_SPLIT = 6;
 export const CMD_SEARCH = 7;
+export const CMD_LEAVES = 8;
 
 /** A typed array on shared memory: its buffer, byte offset and length (in elements). */
 export interface SharedView {
@@ -91,6 +92,9 @@ export type SessionMessage =
       constantHessian: boolean;
       slotsPerPage: number;
       slotLen: number;
+      /** The raw predictions of the training rows, and the leaf table of a raw-prediction update (`[start, stop, value]` per leaf). */
+      raw: SharedView;
+      leaves: SharedArrayBuffer;
     }
   | { type: 'page'; page: SharedView }
   | {

@@ -204,6 +204,19 @@ export function binColumns(cols: Float64Array, n: number, fStart: number, fEnd: 
 }
 
 /**
+ * {@link binColumns} on the features `[0, d)` claimed one at a time (an `Atomics.add` on
+ * `claim[0]`) until none is left: every thread taking part calls this, so a thread that starts
+ * late or runs slowly simply bins fewer features.
+ */
+export function binClaimedColumns(cols: Float64Array, n: number, d: number, maxBins: number, rows: Int32Array | null, thr: Float64Array, nThr: Int32Array, xb: Uint8Array, claim: Int32Array): void {
+  for (;;) {
+    const j = Atomics.add(claim, 0, 1);
+    if (j >= d) return;
+    binColumns(cols, n, j, j + 1, maxBins, rows, thr, nThr, xb);
+  }
+}
+
+/**
  * Maps one column to bins (scikit-learn's `_map_to_bins`): NaN to `missingBin`, otherwise the
  * number of thresholds below x, i.e. the first threshold `>= x`. `t` holds the thresholds padded
  * with +Infinity to `maxBins` values. Sorted finite thresholds are found through a table of cells

@@ -3,7 +3,7 @@
 // acknowledges. Buffers arrive on its MessagePort and are read with
 // receiveMessageOnPort, so the thread never returns to its event loop while a fit runs.
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
-import { binColumns } from './binning.js';
+import { binClaimedColumns } from './binning.js';
 import { buildClaimedChunks, featureChunks, type HistSource } from './histogram.js';
 import { predictCompiled, walkOnMemory } from './predictor.js';
 import { addClaimedLeaves, partitionClaimedChunks } from './partition.js';
@@ -151,7 +151,7 @@ for (;;) {
     } else if (cmd === CMD_BIN) {
       const b = bin!;
       const s = src!;
-      binColumns(new Float64Array(b.cols), s.n, ctrl[C.FSTART]!, ctrl[C.FEND]!, b.maxBins, b.rows ? new Int32Array(b.rows) : null, new Float64Array(b.thr), new Int32Array(b.nThr), s.xb);
+      binClaimedColumns(new Float64Array(b.cols), s.n, ctrl[C.FEND]!, b.maxBins, b.rows ? new Int32Array(b.rows) : null, new Float64Array(b.thr), new Int32Array(b.nThr), s.xb, claim);
       bin = null;
     } else if (cmd === CMD_SPLIT) {
       const s = src!;

@@ -13,7 +13,7 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { MlshipError, siblingModule, startModuleWorker } from '../../../core/index.js';
 import { buildClaimedChunks, buildHistograms, featureChunks, groupCount, packGroups, type HistSource } from './histogram.js';
-import { binColumns, toColumns, type BinMapping } from './binning.js';
+import { binClaimedColumns, binColumns, toColumns, type BinMapping } from './binning.js';
 import { kernelChunkRows, kernelRows, predictCompiled, walkOnMemory, type CompiledForest } from './predictor.js';
 import { addClaimedLeaves, addLeafValue, mergeChunks, partitionClaimedChunks, splitIndices, SPLIT_CHUNKS } from './partition.js';
 import { C, CMD_BIN, CMD_BUILD, CMD_LEAVES, CMD_PREDICT, CMD_SEARCH, CMD_SPLIT, CTRL_LEN, SPIN_MS, type SessionMessage, type SharedView } from './protocol.js';
@@ -172,7 +172,6 @@ export class HistogramStore {
   private readonly workers: PoolWorker[];
   private readonly og: Float32Array;
   private readonly oh: Float32Array;
-  private readonly ranges: Int32Array;
   /** Feature chunks of a histogram build, and the shared counter threads claim them with. */
   private readonly chunks: Int32Array;
   private readonly claim: Int32Array;
@@ -238,9 +237,6 @@ export class HistogramStore {
     };
     this.og = region(6, f32, n);
     this.oh = region(7, f32, scratchLen);
-    const parts = this.workers.length + 1;
-    this.ranges = new Int32Array(parts + 1);
-    for (let p = 0; p <= parts; p++) this.ranges[p] = Math.floor((p * nFeatures) / parts);
     this.chunks = featureChunks(nFeatures);
     // The counter sits alone on its cache line (16 ints = 64 bytes).
     this.claim = new Int32Array(buffer(64, shared));
@@ -301,7 +297,6 @@ export class HistogramStore {
       sharedRows = new Int32Array(buffer(4 * rows.length, this.shared));
       sharedRows.set(rows);
     }
-    const r = this.ranges;
     const parallel = this.workers.length > 0 && n * d >= PARALLEL_MIN_BIN;
     if (parallel) {
       const msg: SessionMessage = {
@@ -312,16 +307,9 @@ export class HistogramStore {
         rows: sharedRows ? (sharedRows.buffer as SharedArrayBuffer) : null,
         maxBins,
       };
-      for (let w = 0; w < this.workers.length; w++) {
-        this.workers[w]!.port.postMessage(msg);
-        issue(this.workers[w]!, CMD_BIN, (c) => {
-          c[C.FSTART] = r[w + 1]!;
-          c[C.FEND] = r[w + 2]!;
-        });
-      }
-    }
-    binColumns(cols, n, 0, parallel ? r[1]! : d, maxBins, sharedRows, thr, nThr, this.src.xb);
-    if (parallel) this.workers.forEach((w, i) => finish(w, () => binColumns(cols, n, r[i + 1]!, r[i + 2]!, maxBins, sharedRows, thr, nThr, this.src.xb)));
+      for (const w of this.workers) w.port.postMessage(msg);
+      this.onAllThreads(CMD_BIN, (c) => (c[C.FEND] = d), () => binClaimedColumns(cols, n, d, maxBins, sharedRows, thr, nThr, this.src.xb, this.claim));
+    } else binColumns(cols, n, 0, d, maxBins, sharedRows, thr, nThr, this.src.xb);
     packGroups(this.src.xb, n, d, 0, d, this.src.xg);
     const thresholds: Float64Array[] = [];
     const nBinsNonMissing = new Int32Array(d);

@@ -16,7 +16,7 @@ export const C = {
   STOP: 6,
   ROOT: 7,
   SLOT: 8,
-  FSTART: 9,
+  /** The feature count of a binning (features are claimed one at a time). */
   FEND: 10,
   GOFF: 11,
   /** 1 while the worker sleeps in Atomics.wait (the main thread then notifies it). */

@@ -413,16 +413,18 @@ export abstract class BaseHistGradientBoosting<P extends HistGradientBoostingPar
             }
             refreshLeafValues(tree, leaves);
           }
-          store.addLeafValues(leaves, K, k);
+          trees.push(tree);
+          // The loss-based early stopping predicts the validation rows with this iteration's trees
+          // only, while the workers update the training rows' raw predictions.
+          const predictVal = early && scorerName === 'loss' && useVal && k === K - 1;
+          store.addLeafValues(leaves, K, k, predictVal ? () => predictBinned(packForest(trees.slice(-K)), 0, K, xbVal!, nVal, K, mapping.missingBin, rawVal) : null);
           for (const leaf of leaves) if (leaf.depth > maxDepth) maxDepth = leaf.depth;
           leavesCount += leaves.length;
-          trees.push(tree);
         }
         let stop = false;
         if (early) {
-          // The loss needs this iteration's trees only; scorers predict with the whole forest.
-          if (scorerName === 'loss' && useVal) predictBinned(packForest(trees.slice(-K)), 0, K, xbVal!, nVal, K, mapping.missingBin, rawVal);
-          else if (scorerName !== 'loss') forest = packForest(trees);
+          // Scorers predict with the whole forest.
+          if (scorerName !== 'loss') forest = packForest(trees);
           stop = checkEarlyStop();
         }
         if (verbose) {

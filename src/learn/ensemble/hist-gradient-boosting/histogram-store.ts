@@ -417,11 +417,14 @@ export class HistogramStore {
    * Adds each leaf's value to the raw predictions of its samples (`raw[part[j] * k + tree]` for
    * j in the leaf's range of the partition), the leaves shared among the threads for large
    * training sets. Each sample gets one addition, so the result does not depend on the sharing.
+   * `alongside` (work of the caller's that does not touch `raw`) runs on this thread first, while
+   * the workers start on the leaves.
    */
-  addLeafValues(leaves: readonly { start: number; stop: number; value: number }[], k: number, tree: number): void {
+  addLeafValues(leaves: readonly { start: number; stop: number; value: number }[], k: number, tree: number, alongside: (() => void) | null = null): void {
     const { part } = this.src;
     const raw = this.raw;
     if (this.workers.length === 0 || leaves.length > LEAF_TABLE_MAX || this.options.n < PARALLEL_MIN_SPLIT) {
+      alongside?.();
       for (const leaf of leaves) addLeafValue(part, raw, leaf.start, leaf.stop, leaf.value, k, tree);
       return;
     }
@@ -436,7 +439,7 @@ export class HistogramStore {
       c[C.START] = k;
       c[C.STOP] = tree;
     };
-    this.onAllThreads(CMD_LEAVES, fields, () => addClaimedLeaves(part, raw, table, leaves.length, k, tree, this.claim));
+    this.onAllThreads(CMD_LEAVES, fields, () => addClaimedLeaves(part, raw, table, leaves.length, k, tree, this.claim), alongside);
   }
 
   /**
@@ -519,12 +522,13 @@ export class HistogramStore {
 
   /**
    * Runs one command on every thread: resets the chunk claim, issues `cmd` (its fields written by
-   * `fields`) to each worker and runs `run` here too, then waits for each worker's share or takes
-   * it back. In the tests' no-stealing mode the workers do every chunk (this thread runs last).
+   * `fields`) to each worker and runs `alongside` (other work of this thread's, if any), then
+   * `run` here too, then waits for each worker's share or takes it back. In the tests' no-stealing mode the workers do every chunk (this thread runs last).
    */
-  private onAllThreads(cmd: number, fields: (ctrl: Int32Array) => void, run: () => void): void {
+  private onAllThreads(cmd: number, fields: (ctrl: Int32Array) => void, run: () => void, alongside: (() => void) | null = null): void {
     Atomics.store(this.claim, 0, 0);
     for (const w of this.workers) issue(w, cmd, fields);
+    alongside?.();
     if (stealing) run();
     for (const w of this.workers) finish(w, run);
     if (!stealing) run();

@@ -168,7 +168,10 @@ function checkDense(X: MatrixInput, who: string): Matrix {
   }
   if (m.rows === 0) throw new MlshipError('INVALID_ARGUMENT', `${who}: X is empty (0 rows, shape ${m.rows} x ${m.cols}); at least 1 sample is required`, { field: 'X', value: [m.rows, m.cols] });
   if (m.cols === 0) throw new MlshipError('INVALID_ARGUMENT', `${who}: X has 0 features (shape ${m.rows} x 0); at least 1 feature is required`, { field: 'X', value: [m.rows, m.cols] });
-  const d = m.data;
+  // A Float64Array holds only numbers: only data put into a Matrix some other way (from plain
+  // JavaScript) is checked value by value.
+  const d: ArrayLike<unknown> = m.data;
+  if (d instanceof Float64Array) return m;
   for (let i = 0; i < d.length; i++) {
     const v = d[i]!;
     if (typeof v !== 'number') throw new MlshipError('INVALID_ARGUMENT', `${who}: X[${Math.floor(i / m.cols)}][${i % m.cols}] is not a number`, { field: 'X' });

@@ -4,7 +4,7 @@
 // receiveMessageOnPort, so the thread never returns to its event loop while a fit runs.
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { binClaimedColumns } from './binning.js';
-import { buildClaimedChunks, featureChunks, type HistSource } from './histogram.js';
+import { buildClaimedChunks, featureChunks, nodeGradients, type HistSource } from './histogram.js';
 import { predictCompiled, walkOnMemory } from './predictor.js';
 import { addClaimedLeaves, partitionClaimedChunks } from './partition.js';
 import { histKernels } from './wasm-histogram.js';
@@ -49,13 +49,8 @@ function drain(): void {
         constantHessian: m.constantHessian,
         wasm: m.memory ? histKernels(m.memory) : null,
       };
-      if (m.og && m.oh) {
-        og = new Float32Array(m.og.buffer, m.og.byteOffset, m.og.length);
-        oh = new Float32Array(m.oh.buffer, m.oh.byteOffset, m.oh.length);
-      } else if (og.length < m.n || og.buffer instanceof SharedArrayBuffer) {
-        og = new Float32Array(m.n);
-        oh = new Float32Array(m.n);
-      }
+      og = new Float32Array(m.og.buffer, m.og.byteOffset, m.og.length);
+      oh = new Float32Array(m.oh.buffer, m.oh.byteOffset, m.oh.length);
       claim = new Int32Array(m.claim);
       chunks = featureChunks(m.nFeatures);
       scratch = new Int32Array(m.scratch.buffer, m.scratch.byteOffset, m.scratch.length);
@@ -179,7 +174,8 @@ for (;;) {
         const nf = q.so.nBinsNonMissing.length;
         after = (f0, f1) => searchRange(hists, src!.stride, nf, parent, small, large, slots, nodes, q.args, q.so, q.res, f0, f1);
       }
-      buildClaimedChunks(src!, ctrl[C.GOFF]!, ctrl[C.START]!, ctrl[C.STOP]!, root > 0, root !== 2, chunks, claim, page, (slot % slotsPerPage) * slotLen, og, oh, after);
+      const { g, h } = nodeGradients(src!, ctrl[C.GOFF]!, root > 0, og, oh);
+      buildClaimedChunks(src!, ctrl[C.START]!, ctrl[C.STOP]!, root > 0, root !== 2, chunks, claim, page, (slot % slotsPerPage) * slotLen, g, h, after);
     }
   } catch {
     Atomics.store(ctrl, C.ERR, 1);

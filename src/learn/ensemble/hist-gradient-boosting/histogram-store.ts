@@ -12,7 +12,7 @@
  */
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { MlshipError, siblingModule, startModuleWorker } from '../../../core/index.js';
-import { buildClaimedChunks, buildHistograms, featureChunks, groupCount, packGroups, type HistSource } from './histogram.js';
+import { buildClaimedChunks, buildHistograms, featureChunks, gatherGradients, groupCount, nodeGradients, packGroups, type HistSource } from './histogram.js';
 import { binClaimedColumns, binColumns, toColumns, type BinMapping } from './binning.js';
 import { kernelChunkRows, kernelRows, predictCompiled, walkOnMemory, type CompiledForest } from './predictor.js';
 import { addClaimedLeaves, addLeafValue, mergeChunks, partitionClaimedChunks, splitIndices, SPLIT_CHUNKS } from './partition.js';
@@ -205,10 +205,9 @@ export class HistogramStore {
     this.slotLen = stride * nFeatures;
     const hessLen = options.constantHessian ? 1 : n * k;
     const scratchLen = options.constantHessian ? 0 : n;
-    // The buffers the histogram passes read, and every thread's gradient scratch, in one
+    // The buffers the histogram passes read, and the gathered gradients of a node, in one
     // WebAssembly memory when the kernels are available (64-byte aligned regions).
-    const regions = [4 * n * groupCount(nFeatures), 4 * n, 4 * n * k, 4 * hessLen, n * nFeatures, 4 * n];
-    for (let t = 0; t <= this.workers.length; t++) regions.push(4 * n, 4 * scratchLen);
+    const regions = [4 * n * groupCount(nFeatures), 4 * n, 4 * n * k, 4 * hessLen, n * nFeatures, 4 * n, 4 * n, 4 * scratchLen];
     const at: number[] = [];
     let total = 0;
     for (const bytes of regions) {
@@ -247,31 +246,29 @@ export class HistogramStore {
     this.raw = new Float64Array(buffer(8 * n * k, shared));
     this.leafTable = new Float64Array(buffer(8 * 3 * LEAF_TABLE_MAX, shared));
     if (shared) {
-      this.workers.forEach((w, t) => {
-        const msg: SessionMessage = {
-          type: 'session',
-          memory,
-          xb: view(this.src.xb),
-          xg: view(this.src.xg),
-          grad: view(this.src.grad),
-          hess: view(this.src.hess),
-          part: view(this.src.part),
-          og: memory ? view(region(8 + 2 * t, f32, n)) : null,
-          oh: memory ? view(region(9 + 2 * t, f32, scratchLen)) : null,
-          claim: this.claim.buffer as SharedArrayBuffer,
-          scratch: view(this.scratch),
-          lefts: this.lefts.buffer as SharedArrayBuffer,
-          n,
-          nFeatures,
-          stride,
-          constantHessian: options.constantHessian,
-          slotsPerPage: options.slotsPerPage,
-          slotLen: this.slotLen,
-          raw: view(this.raw),
-          leaves: this.leafTable.buffer as SharedArrayBuffer,
-        };
-        w.port.postMessage(msg);
-      });
+      const msg: SessionMessage = {
+        type: 'session',
+        memory,
+        xb: view(this.src.xb),
+        xg: view(this.src.xg),
+        grad: view(this.src.grad),
+        hess: view(this.src.hess),
+        part: view(this.src.part),
+        og: view(this.og),
+        oh: view(this.oh),
+        claim: this.claim.buffer as SharedArrayBuffer,
+        scratch: view(this.scratch),
+        lefts: this.lefts.buffer as SharedArrayBuffer,
+        n,
+        nFeatures,
+        stride,
+        constantHessian: options.constantHessian,
+        slotsPerPage: options.slotsPerPage,
+        slotLen: this.slotLen,
+        raw: view(this.raw),
+        leaves: this.leafTable.buffer as SharedArrayBuffer,
+      };
+      for (const w of this.workers) w.port.postMessage(msg);
     }
   }
 
@@ -377,7 +374,8 @@ export class HistogramStore {
         c[C.SLOT] = slot;
         c[C.NODES] = 0;
       };
-      this.onAllThreads(CMD_BUILD, fields, () => buildClaimedChunks(this.src, gOff, start, stop, root, count, this.chunks, this.claim, out, off, this.og, this.oh));
+      const { g, h } = this.gather(gOff, start, stop, root);
+      this.onAllThreads(CMD_BUILD, fields, () => buildClaimedChunks(this.src, start, stop, root, count, this.chunks, this.claim, out, off, g, h));
     }
     if (!root) return;
     const nb = this.options.nBins;
@@ -506,8 +504,19 @@ export class HistogramStore {
     };
     const stride = this.src.stride;
     const after = (f0: number, f1: number): void => searchRange(this, stride, nf, parent, small, large, slots, nodes.length, args, so, this.searchRes, f0, f1);
-    this.onAllThreads(CMD_BUILD, fields, () => buildClaimedChunks(this.src, gOff, start, stop, false, true, this.chunks, this.claim, out, off, this.og, this.oh, after));
+    const { g, h } = this.gather(gOff, start, stop, false);
+    this.onAllThreads(CMD_BUILD, fields, () => buildClaimedChunks(this.src, start, stop, false, true, this.chunks, this.claim, out, off, g, h, after));
     return this.searchRes;
+  }
+
+  /**
+   * The gradients (and hessians) of a node for a build shared with the workers: gathered once here
+   * into the shared `og`/`oh` before the build is issued (the workers read them there), or views of
+   * the gradient block for the root.
+   */
+  private gather(gOff: number, start: number, stop: number, root: boolean): { g: Float32Array; h: Float32Array } {
+    if (!root) gatherGradients(this.src, gOff, start, stop, false, this.og, this.oh);
+    return nodeGradients(this.src, gOff, root, this.og, this.oh);
   }
 
   /** Whether a histogram build of rows `[start, stop)` is worth sharing with the workers (see {@link PARALLEL_MIN_WORK}). */

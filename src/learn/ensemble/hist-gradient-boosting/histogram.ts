@@ -157,13 +157,12 @@ export function packGroups(xb: Uint8Array, n: number, nFeatures: number, fStart:
  * Builds feature chunks of a node's histograms until none is left: each thread taking part in a
  * build calls this, claiming chunk after chunk with `Atomics.add` on `claim[0]` (`chunks` as
  * {@link featureChunks} returns). A thread that is descheduled or slow simply claims fewer chunks.
- * The gradients are gathered once, on the first claim. `og`/`oh` are this thread's scratch.
- * `after` runs on each chunk's features once they are built (the split search of a node is fused
- * into its build that way).
+ * `g`/`h` are the node's gradients and hessians as {@link nodeGradients} returns them (gathered
+ * once, by the thread that issues the build, and read by all). `after` runs on each chunk's
+ * features once they are built (the split search of a node is fused into its build that way).
  */
 export function buildClaimedChunks(
   src: HistSource,
-  gOff: number,
   start: number,
   stop: number,
   root: boolean,
@@ -172,20 +171,26 @@ export function buildClaimedChunks(
   claim: Int32Array,
   out: Float64Array,
   outOff: number,
-  og: Float32Array,
-  oh: Float32Array,
+  g: Float32Array,
+  h: Float32Array,
   after?: (fStart: number, fEnd: number) => void,
 ): void {
   const nChunks = chunks.length - 1;
-  let g: Float32Array | null = null;
-  const h = root ? src.hess.subarray(gOff, gOff + src.n) : oh;
   for (;;) {
     const c = Atomics.add(claim, 0, 1);
     if (c >= nChunks) return;
-    g ??= gatherGradients(src, gOff, start, stop, root, og, oh);
     buildHistogramRange(src, start, stop - start, root, count, g, h, chunks[c]!, chunks[c + 1]!, out, outOff);
     after?.(chunks[c]!, chunks[c + 1]!);
   }
+}
+
+/**
+ * The gradients and hessians a histogram pass of a node reads: for the root, views of tree block
+ * `gOff` (in sample order); for another node, `og`/`oh` where {@link gatherGradients} put them.
+ */
+export function nodeGradients(src: HistSource, gOff: number, root: boolean, og: Float32Array, oh: Float32Array): { g: Float32Array; h: Float32Array } {
+  if (!root) return { g: og, h: oh };
+  return { g: src.grad.subarray(gOff, gOff + src.n), h: src.hess.subarray(gOff, gOff + src.n) };
 }
 
 /**

@@ -78,9 +78,9 @@ export type SessionMessage =
       grad: SharedView;
       hess: SharedView;
       part: SharedView;
-      /** This worker's gathered gradients and hessians, on `memory` (null: the worker allocates them). */
-      og: SharedView | null;
-      oh: SharedView | null;
+      /** The gradients and hessians of a non-root node, gathered by the main thread before it issues the build. */
+      og: SharedView;
+      oh: SharedView;
       /** The counter threads claim feature chunks of a histogram build with. */
       claim: SharedArrayBuffer;
       /** Partition scratch (as long as `part`) and the left count of each partition chunk. */

@@ -8,7 +8,10 @@
  * reused by later fits. Where WebAssembly is available, binned X, the partition, the gradients, the
  * scratch buffers and the histogram slots are views of one shared `WebAssembly.Memory`, and the
  * histogram passes and the partition loop run as WebAssembly kernels (wasm-histogram.ts) on it;
- * the split search of a node (after the sibling's subtraction) is shared among the threads too.
+ * the split search of a node (after the sibling's subtraction), the binning (features claimed one
+ * at a time) and the raw-prediction update after a tree (leaves claimed one at a time, the raw
+ * predictions in shared memory) are shared among the threads too. Small nodes are shared only
+ * with workers that are awake: waking a sleeping one costs more than such a node.
  */
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { MlshipError, siblingModule, startModuleWorker } from '../../../core/index.js';

@@ -26,6 +26,7 @@ class RankedColumn {
   readonly data: Float64Array;
   /** Bucket b holds `data[starts[b] .. starts[b + 1])`; a single bucket when the values were sorted whole. */
   private readonly starts: Int32Array;
+  /** 1 once bucket b is sorted. */
   private readonly sorted: Uint8Array;
   /** Buckets holding at least one value: a lower bound of the distinct values when there are several buckets. */
   readonly nonEmpty: number;

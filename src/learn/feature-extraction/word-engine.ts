@@ -80,7 +80,6 @@ const S_UNITS = 6;
  */
 class TokenTable {
   strs: string[] = [];
-  hashes: Int32Array = new Int32Array(1024);
   offs: Int32Array = new Int32Array(1025);
   units: Uint16Array = new Uint16Array(1 << 16);
   slots: Int32Array = new Int32Array(8 * 2048).fill(EMPTY);
@@ -173,12 +172,8 @@ class TokenTable {
   private insert(str: string, u: Uint16Array | null, start: number, h: number): number {
     const id = this.strs.length;
     this.strs.push(str);
-    if (id + 1 > this.hashes.length) {
-      this.hashes = growInt32(this.hashes, id + 1);
-      this.slotOf = growInt32(this.slotOf, id + 1);
-    }
+    if (id + 1 > this.slotOf.length) this.slotOf = growInt32(this.slotOf, id + 1);
     if (id + 2 > this.offs.length) this.offs = growInt32(this.offs, id + 2);
-    this.hashes[id] = h;
     const o = this.offs[id]!;
     const len = str.length;
     if (o + len > this.units.length) {
@@ -191,7 +186,9 @@ class TokenTable {
     if (u) for (let q = 0; q < len; q++) this.units[o + q] = u[start + q]!;
     else for (let q = 0; q < len; q++) this.units[o + q] = str.charCodeAt(q);
     this.offs[id + 1] = o + len;
-    if ((id + 1) * 2 > this.mask + 1) this.rehash();
+    // Up to 3/4 full: probe chains stay short (a slot is half a cache line) and the table, the
+    // engine's largest, takes half the memory of a half-full one.
+    if ((id + 1) * 4 > (this.mask + 1) * 3) this.rehash();
     const b = this.place(id, h, o, len);
     this.slots[b + S_FEAT] = -1;
     this.slots[b + S_COL] = -1;
@@ -484,8 +481,65 @@ function kthSmallest(a: Float64Array, k: number): number {
   return a[want]!;
 }
 
-/** Output buffers up to this many entries stay on the engine between calls. */
-const KEEP_OUT = 1 << 16;
+/** Entries of the first block of an {@link EntryBlocks}, which stays between calls. */
+const FIRST_BLOCK = 1024;
+/** Entries of the largest block: later blocks double up to it (or hold one longer row). */
+const MAX_BLOCK = 1 << 16;
+
+/**
+ * The (column, count) entries of the rows being counted, appended to blocks that are copied once
+ * into CSR arrays of the exact size at the end: no array is regrown and copied while counting, and
+ * the counting allocates about the output's size once more instead of up to three times (fewer
+ * fresh pages to fault in, lower peak memory). The first block is small, so that a new block is
+ * taken on the first documents while the code is not optimised yet, and stays between calls, so
+ * that transforming a few documents allocates only the result.
+ */
+class EntryBlocks {
+  /** Full blocks and their entry counts. */
+  private full: Int32Array[] = [];
+  private fullN: number[] = [];
+  private readonly first: Int32Array = new Int32Array(2 * FIRST_BLOCK);
+  /** The block being filled: [column, count] pairs. */
+  cur: Int32Array = this.first;
+  /** Entries in {@link cur}. */
+  n = 0;
+
+  /** Empties the blocks for a new call. */
+  reset(): void {
+    this.full = [];
+    this.fullN = [];
+    this.cur = this.first;
+    this.n = 0;
+  }
+
+  /** The block to append `k` more entries to, at entry {@link n} (a new one when the current one is full). */
+  room(k: number): Int32Array {
+    if ((this.n + k) << 1 <= this.cur.length) return this.cur;
+    this.full.push(this.cur);
+    this.fullN.push(this.n);
+    const size = Math.max(k, Math.min(MAX_BLOCK, this.cur.length));
+    this.cur = new Int32Array(2 * size);
+    this.n = 0;
+    return this.cur;
+  }
+
+  /** The `nnz` entries appended since {@link reset}, as CSR values and column indices. */
+  toCsr(nnz: number): { data: Float64Array; indices: Int32Array } {
+    const data = new Float64Array(nnz);
+    const indices = new Int32Array(nnz);
+    let p = 0;
+    for (let b = 0; b <= this.full.length; b++) {
+      const blk = b < this.full.length ? this.full[b]! : this.cur;
+      const m = b < this.full.length ? this.fullN[b]! : this.n;
+      for (let q = 0; q < m; q++) {
+        indices[p] = blk[2 * q]!;
+        data[p++] = blk[2 * q + 1]!;
+      }
+    }
+    this.reset();
+    return { data, indices };
+  }
+}
 
 /**
  * Entries of a {@link WordEngine}'s front cache, less one: a direct-mapped table of tokens met
@@ -530,8 +584,7 @@ export class WordEngine {
   private readonly counter = new DocCounter();
   /** Sorted columns of one row. */
   private rowCols: Int32Array = new Int32Array(1024);
-  private outData: Float64Array = new Float64Array(1024);
-  private outIndices: Int32Array = new Int32Array(1024);
+  private readonly out = new EntryBlocks();
   /** Token ids of a term being interned. */
   private internSeq: Int32Array = new Int32Array(8);
   /** See {@link frontFor}; `frontMode` 0: empty, 1: features (learning), 2: columns (transform). */
@@ -877,17 +930,8 @@ export class WordEngine {
     const cols = grow ? null : this.columns;
     const nDocs = docs.length;
     const indptr = new Int32Array(nDocs + 1);
-    // Output buffers are kept between calls while small (single-document transforms), so that a
-    // call allocates only its result.
-    let data = this.outData;
-    let indices = this.outIndices;
-    let cap = data.length;
-    if (nDocs * 16 > cap && cap < 4096) {
-      // A first guess for a batch, small enough that the output grows early (see docToks).
-      cap = 4096;
-      data = new Float64Array(cap);
-      indices = new Int32Array(cap);
-    }
+    const out = this.out;
+    out.reset();
     let nnz = 0;
     const counter = this.counter;
     const front = this.frontFor(grow);
@@ -952,15 +996,8 @@ export class WordEngine {
       }
       // 3. The row: columns in first-seen order when learning, sorted otherwise.
       const nRow = counter.n;
-      if (nnz + nRow > cap) {
-        while (nnz + nRow > cap) cap *= 2;
-        const dd = new Float64Array(cap);
-        dd.set(data.subarray(0, nnz));
-        data = dd;
-        const x = new Int32Array(cap);
-        x.set(indices.subarray(0, nnz));
-        indices = x;
-      }
+      const blk = out.room(nRow);
+      let w = out.n << 1;
       let rowCols = counter.cols;
       if (!grow) {
         if (this.rowCols.length < nRow) this.rowCols = new Int32Array(rowCols.length);
@@ -971,20 +1008,18 @@ export class WordEngine {
       }
       for (let q = 0; q < nRow; q++) {
         const col = rowCols[q]!;
-        indices[nnz] = col;
-        data[nnz] = counter.take(col);
-        nnz++;
+        blk[w++] = col;
+        blk[w++] = counter.take(col);
       }
+      out.n += nRow;
+      nnz += nRow;
       if (nnz > 0x7fffffff) {
         throw new MlshipError('INVALID_ARGUMENT', `${owner}: more than 2^31 - 1 non-zero counts; vectorize the documents in batches`);
       }
       indptr[d + 1] = nnz;
     }
-    if (cap <= KEEP_OUT) {
-      this.outData = data;
-      this.outIndices = indices;
-    }
-    return { data: data.slice(0, nnz), indices: indices.slice(0, nnz), indptr };
+    const { data, indices } = out.toCsr(nnz);
+    return { data, indices, indptr };
   }
 
   /**

@@ -240,9 +240,7 @@ const PREFIX = 1048576;
 
 /**
  * The permutation that sorts `terms` in Python's order (by code point): `terms[order[0]]` comes
- * first. Mostly sorts numbers rather than strings: a key made of each term's first two code units
- * and its index, then each run of terms that share those units the same way on their next two
- * units, and so on; only short runs (or very long shared prefixes) are sorted by string comparison.
+ * first. The terms are copied into one array of UTF-16 units and sorted by {@link unitsOrder}.
  *
  * @example
  * ```ts
@@ -251,69 +249,101 @@ const PREFIX = 1048576;
  */
 export function pythonOrder(terms: readonly string[]): Int32Array {
   const n = terms.length;
-  let astral = false;
+  const offs = new Int32Array(n + 1);
+  for (let k = 0; k < n; k++) offs[k + 1] = offs[k]! + terms[k]!.length;
+  const units = new Uint16Array(offs[n]!);
   for (let k = 0; k < n; k++) {
-    if (SURROGATES.test(terms[k]!)) {
+    const t = terms[k]!;
+    const o = offs[k]!;
+    for (let q = 0; q < t.length; q++) units[o + q] = t.charCodeAt(q);
+  }
+  return unitsOrder(units, offs, n);
+}
+
+/**
+ * The permutation that sorts `n` distinct terms held as UTF-16 units, term k being
+ * `units[offs[k], offs[k + 1])`, in Python's order (by code point). Mostly sorts numbers rather
+ * than terms: a key made of each term's first two units and its index, then each run of terms that
+ * share those units the same way on their next two units, and so on; only short runs (or very long
+ * shared prefixes) are sorted by comparing units. Reading the units from one array (in term order)
+ * rather than from strings spread over the heap keeps the passes over the terms sequential.
+ *
+ * @example
+ * ```ts
+ * // The terms 'b' and 'ac':
+ * unitsOrder(Uint16Array.of(98, 97, 99), Int32Array.of(0, 1, 3), 2); // Int32Array [1, 0]
+ * ```
+ */
+export function unitsOrder(units: Uint16Array, offs: Int32Array, n: number): Int32Array {
+  let astral = false;
+  for (let p = offs[0]!, end = offs[n]!; p < end; p++) {
+    const c = units[p]!;
+    if (c >= 0xd800 && c < 0xe000) {
       astral = true;
       break;
     }
   }
-  const cmp = astral
-    ? (a: number, b: number): number => compareCodePoints(terms[a]!, terms[b]!)
-    : (a: number, b: number): number => {
-        const x = terms[a]!;
-        const y = terms[b]!;
-        return x < y ? -1 : x > y ? 1 : 0;
-      };
   const order = new Int32Array(n);
-  if (n >= PREFIX) {
-    for (let k = 0; k < n; k++) order[k] = k;
-    return order.sort(cmp);
-  }
-  // Units shifted by one so that a missing unit (a shorter term) sorts first; keys stay below 2^53.
-  const keys = new Float64Array(n);
-  for (let k = 0; k < n; k++) {
-    const t = terms[k]!;
-    const u0 = t.length > 0 ? (astral ? unitKey(t.charCodeAt(0)) : t.charCodeAt(0)) + 1 : 0;
-    const u1 = t.length > 1 ? (astral ? unitKey(t.charCodeAt(1)) : t.charCodeAt(1)) + 1 : 0;
-    keys[k] = (u0 * 65537 + u1) * PREFIX + k;
-  }
-  keys.sort();
-  for (let q = 0; q < n; q++) order[q] = keys[q]! % PREFIX;
-  let start = 0;
-  let prefix = n > 0 ? Math.floor(keys[0]! / PREFIX) : 0;
-  for (let q = 1; q <= n; q++) {
-    const p = q < n ? Math.floor(keys[q]! / PREFIX) : -1;
-    if (p !== prefix) {
-      if (q - start > 1) sortRun(order, terms, start, q, 2, astral, cmp);
-      start = q;
-      prefix = p;
-    }
-  }
+  for (let k = 0; k < n; k++) order[k] = k;
+  if (n >= PREFIX) order.sort((a, b) => compareUnits(units, offs, a, b, 0, astral));
+  else sortRun(order, units, offs, 0, n, 0, astral);
   return order;
 }
 
-/** Runs up to this long are sorted by string comparison; so are runs whose terms share this many units. */
+/** Compares terms a and b of a units array (see {@link unitsOrder}) by code point, from unit `depth` (they share the units before it). */
+function compareUnits(units: Uint16Array, offs: Int32Array, a: number, b: number, depth: number, astral: boolean): number {
+  const oa = offs[a]!;
+  const ob = offs[b]!;
+  const la = offs[a + 1]! - oa;
+  const lb = offs[b + 1]! - ob;
+  const m = la < lb ? la : lb;
+  for (let i = depth; i < m; i++) {
+    const x = units[oa + i]!;
+    const y = units[ob + i]!;
+    if (x !== y) return astral ? unitKey(x) - unitKey(y) : x - y;
+  }
+  return la - lb;
+}
+
+/** Runs up to this long are sorted by comparing units; so are runs whose terms share this many units. */
 const SHORT_RUN = 24;
 const DEEP_PREFIX = 64;
 
 /**
- * Sorts `order[start, end)`, whose terms share their first `depth` units, as {@link pythonOrder}
+ * Sorts `order[start, end)`, whose terms share their first `depth` units, as {@link unitsOrder}
  * does the whole: by a key of units `depth` and `depth + 1` (and the place in the run), then the
  * runs that share those too, two units deeper.
  */
-function sortRun(order: Int32Array, terms: readonly string[], start: number, end: number, depth: number, astral: boolean, cmp: (a: number, b: number) => number): void {
+function sortRun(order: Int32Array, units: Uint16Array, offs: Int32Array, start: number, end: number, depth: number, astral: boolean): void {
   const m = end - start;
-  if (m <= SHORT_RUN || depth >= DEEP_PREFIX) {
-    order.subarray(start, end).sort(cmp);
+  if (m <= SHORT_RUN) {
+    // Insertion sort.
+    for (let i = start + 1; i < end; i++) {
+      const v = order[i]!;
+      let j = i - 1;
+      while (j >= start && compareUnits(units, offs, order[j]!, v, depth, astral) > 0) {
+        order[j + 1] = order[j]!;
+        j--;
+      }
+      order[j + 1] = v;
+    }
     return;
   }
+  if (depth >= DEEP_PREFIX) {
+    order.subarray(start, end).sort((a, b) => compareUnits(units, offs, a, b, depth, astral));
+    return;
+  }
+  // Units shifted by one so that a missing unit (a shorter term) sorts first; keys stay below 2^53.
   const keys = new Float64Array(m);
   const ids = order.slice(start, end);
   for (let q = 0; q < m; q++) {
-    const t = terms[ids[q]!]!;
-    const u0 = t.length > depth ? (astral ? unitKey(t.charCodeAt(depth)) : t.charCodeAt(depth)) + 1 : 0;
-    const u1 = t.length > depth + 1 ? (astral ? unitKey(t.charCodeAt(depth + 1)) : t.charCodeAt(depth + 1)) + 1 : 0;
+    const k = ids[q]!;
+    const o = offs[k]! + depth;
+    const len = offs[k + 1]! - o;
+    let u0 = 0;
+    let u1 = 0;
+    if (len > 0) u0 = (astral ? unitKey(units[o]!) : units[o]!) + 1;
+    if (len > 1) u1 = (astral ? unitKey(units[o + 1]!) : units[o + 1]!) + 1;
     keys[q] = (u0 * 65537 + u1) * PREFIX + q;
   }
   keys.sort();
@@ -324,7 +354,7 @@ function sortRun(order: Int32Array, terms: readonly string[], start: number, end
     const p = q < m ? Math.floor(keys[q]! / PREFIX) : -1;
     if (p !== prefix) {
       // Terms that end here have key 0 and are alone in their run (terms are distinct).
-      if (q - s > 1) sortRun(order, terms, start + s, start + q, depth + 2, astral, cmp);
+      if (q - s > 1) sortRun(order, units, offs, start + s, start + q, depth + 2, astral);
       s = q;
       prefix = p;
     }

@@ -6,7 +6,7 @@
  * for a new term. The output is identical to the generic path (same features, same counts).
  */
 import { MlshipError } from '../../core/index.js';
-import { pythonOrder } from './kernels.js';
+import { unitsOrder } from './kernels.js';
 import type { Preprocessor } from './text-analysis.js';
 import { BMP_WORD, isWordCodePoint } from './unicode-tables.js';
 
@@ -1101,13 +1101,24 @@ export class WordEngine {
    */
   sortedFeatures(): Int32Array {
     const nTok = this.tokens.size;
-    const order = pythonOrder(this.tokens.strs);
-    const rankOf = new Int32Array(nTok);
-    for (let r = 0; r < nTok; r++) rankOf[order[r]!] = r;
+    const order = unitsOrder(this.tokens.units, this.tokens.offs, nTok);
     const nF = this.nFeatures;
     const ref = this.featureRef;
-    const { offs, lens, pool } = this.ngrams;
     const out = new Int32Array(nF);
+    if (this.ngrams.size === 0) {
+      // Unigrams only: the features in the order of their tokens.
+      const featOf = new Int32Array(nTok).fill(-1);
+      for (let f = 0; f < nF; f++) featOf[ref[f]!] = f;
+      let p = 0;
+      for (let r = 0; r < nTok; r++) {
+        const f = featOf[order[r]!]!;
+        if (f >= 0) out[p++] = f;
+      }
+      return out;
+    }
+    const rankOf = new Int32Array(nTok);
+    for (let r = 0; r < nTok; r++) rankOf[order[r]!] = r;
+    const { offs, lens, pool } = this.ngrams;
     if (this.o.maxN <= 2 && nTok < 1 << 26) {
       const SHIFT = 2 ** 26;
       const keys = new Float64Array(nF);

@@ -285,8 +285,20 @@ export function unitsOrder(units: Uint16Array, offs: Int32Array, n: number): Int
   }
   const order = new Int32Array(n);
   for (let k = 0; k < n; k++) order[k] = k;
-  if (n >= PREFIX) order.sort((a, b) => compareUnits(units, offs, a, b, 0, astral));
-  else sortRun(order, units, offs, 0, n, 0, astral);
+  if (n >= PREFIX) return order.sort((a, b) => compareUnits(units, offs, a, b, 0, astral));
+  // Runs of `order` still to sort, as [start, end, depth] (their terms share `depth` units); a
+  // work list rather than recursion, and one scratch for the keys and ids of every run.
+  const runs: number[] = [0, n, 0];
+  const keys = new Float64Array(n);
+  const ids = new Int32Array(n);
+  while (runs.length > 0) {
+    const depth = runs.pop()!;
+    const end = runs.pop()!;
+    const start = runs.pop()!;
+    if (end - start <= SHORT_RUN) insertionSortRun(order, units, offs, start, end, depth, astral);
+    else if (depth >= DEEP_PREFIX) order.subarray(start, end).sort((a, b) => compareUnits(units, offs, a, b, depth, astral));
+    else splitRun(order, units, offs, start, end, depth, astral, keys, ids, runs);
+  }
   return order;
 }
 
@@ -309,35 +321,57 @@ function compareUnits(units: Uint16Array, offs: Int32Array, a: number, b: number
 const SHORT_RUN = 24;
 const DEEP_PREFIX = 64;
 
-/**
- * Sorts `order[start, end)`, whose terms share their first `depth` units, as {@link unitsOrder}
- * does the whole: by a key of units `depth` and `depth + 1` (and the place in the run), then the
- * runs that share those too, two units deeper.
- */
-function sortRun(order: Int32Array, units: Uint16Array, offs: Int32Array, start: number, end: number, depth: number, astral: boolean): void {
-  const m = end - start;
-  if (m <= SHORT_RUN) {
-    // Insertion sort.
-    for (let i = start + 1; i < end; i++) {
-      const v = order[i]!;
-      let j = i - 1;
-      while (j >= start && compareUnits(units, offs, order[j]!, v, depth, astral) > 0) {
-        order[j + 1] = order[j]!;
-        j--;
-      }
-      order[j + 1] = v;
+/** Sorts the short run `order[start, end)`, whose terms share their first `depth` units, by insertion. */
+function insertionSortRun(order: Int32Array, units: Uint16Array, offs: Int32Array, start: number, end: number, depth: number, astral: boolean): void {
+  for (let i = start + 1; i < end; i++) {
+    const v = order[i]!;
+    let j = i - 1;
+    while (j >= start && compareUnits(units, offs, order[j]!, v, depth, astral) > 0) {
+      order[j + 1] = order[j]!;
+      j--;
     }
-    return;
+    order[j + 1] = v;
   }
-  if (depth >= DEEP_PREFIX) {
-    order.subarray(start, end).sort((a, b) => compareUnits(units, offs, a, b, depth, astral));
-    return;
-  }
+}
+
+/**
+ * Sorts `order[start, end)`, whose terms share their first `depth` units, by a key of units
+ * `depth` and `depth + 1` (and the place in the run), and adds the runs of terms that share those
+ * too to `runs`, two units deeper. `keys` and `ids` are scratch of at least `end - start` entries.
+ * (Each pass is its own function, this one has no loop: a function whose first loop is long is
+ * optimised before the code after that loop has run, and its optimised code then deoptimises
+ * there on every call.)
+ */
+function splitRun(
+  order: Int32Array,
+  units: Uint16Array,
+  offs: Int32Array,
+  start: number,
+  end: number,
+  depth: number,
+  astral: boolean,
+  keys: Float64Array,
+  ids: Int32Array,
+  runs: number[],
+): void {
+  const m = end - start;
+  runKeys(order, units, offs, start, m, depth, astral, keys, ids);
+  const sorted = keys.subarray(0, m).sort();
+  placeSorted(order, start, sorted, ids);
+  pushSubRuns(sorted, start, depth, runs);
+}
+
+/** Writes the ids in the order of their sorted keys (whose low part is the place in `ids`) to `order` from `start`. */
+function placeSorted(order: Int32Array, start: number, sorted: Float64Array, ids: Int32Array): void {
+  for (let q = 0; q < sorted.length; q++) order[start + q] = ids[sorted[q]! % PREFIX]!;
+}
+
+/** The keys of {@link splitRun} for the `m` terms of `order` from `start` in `keys`, their ids in `ids`. */
+function runKeys(order: Int32Array, units: Uint16Array, offs: Int32Array, start: number, m: number, depth: number, astral: boolean, keys: Float64Array, ids: Int32Array): void {
   // Units shifted by one so that a missing unit (a shorter term) sorts first; keys stay below 2^53.
-  const keys = new Float64Array(m);
-  const ids = order.slice(start, end);
   for (let q = 0; q < m; q++) {
-    const k = ids[q]!;
+    const k = order[start + q]!;
+    ids[q] = k;
     const o = offs[k]! + depth;
     const len = offs[k + 1]! - o;
     let u0 = 0;
@@ -346,15 +380,18 @@ function sortRun(order: Int32Array, units: Uint16Array, offs: Int32Array, start:
     if (len > 1) u1 = (astral ? unitKey(units[o + 1]!) : units[o + 1]!) + 1;
     keys[q] = (u0 * 65537 + u1) * PREFIX + q;
   }
-  keys.sort();
-  for (let q = 0; q < m; q++) order[start + q] = ids[keys[q]! % PREFIX]!;
+}
+
+/** Adds to `runs` the runs of equal key prefixes (more than one term) of the sorted keys of {@link splitRun}. */
+function pushSubRuns(sorted: Float64Array, start: number, depth: number, runs: number[]): void {
+  const m = sorted.length;
   let s = 0;
-  let prefix = Math.floor(keys[0]! / PREFIX);
+  let prefix = Math.floor(sorted[0]! / PREFIX);
   for (let q = 1; q <= m; q++) {
-    const p = q < m ? Math.floor(keys[q]! / PREFIX) : -1;
+    const p = q < m ? Math.floor(sorted[q]! / PREFIX) : -1;
     if (p !== prefix) {
       // Terms that end here have key 0 and are alone in their run (terms are distinct).
-      if (q - s > 1) sortRun(order, units, offs, start + s, start + q, depth + 2, astral);
+      if (q - s > 1) runs.push(start + s, start + q, depth + 2);
       s = q;
       prefix = p;
     }

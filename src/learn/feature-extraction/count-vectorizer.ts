@@ -1,6 +1,6 @@
 import { CsrMatrix, MlshipError, resolveJobs } from '../../core/index.js';
 import { BaseEstimator, registerEstimator, type EstimatorState, type EstimatorType } from '../base.js';
-import { columnCounts, columnSums, numpyArgsort, sortPython, sortRowIndices } from './kernels.js';
+import { columnCounts, columnSums, mapIndices, numpyArgsort, selectColumns, sortPython, sortRowIndices } from './kernels.js';
 import { compilePythonPattern } from './python-regex.js';
 import {
   ANALYZER_DEFAULTS,
@@ -541,7 +541,7 @@ export class CountVectorizer<P extends CountVectorizerParams = CountVectorizerPa
     }
     // Renumber the columns in sorted term order.
     const nnz = c.indices.length;
-    for (let k = 0; k < nnz; k++) c.indices[k] = rank![c.indices[k]!]!;
+    mapIndices(c.indices, rank!);
     sortRowIndices(c.data, c.indices, c.indptr, new Float64Array(nTerms));
 
     // Prune by document frequency and maxFeatures (scikit-learn's _limit_features).
@@ -597,19 +597,8 @@ export class CountVectorizer<P extends CountVectorizerParams = CountVectorizerPa
     if (kept === nTerms) {
       X = new CsrMatrix(nDoc, kept, c.data, c.indices, c.indptr);
     } else {
-      let q = 0;
-      const indptr = new Int32Array(nDoc + 1);
-      for (let i = 0; i < nDoc; i++) {
-        for (let k = c.indptr[i]!; k < c.indptr[i + 1]!; k++) {
-          const j = newIndex[c.indices[k]!]!;
-          if (j >= 0) {
-            c.indices[q] = j;
-            c.data[q] = c.data[k]!;
-            q++;
-          }
-        }
-        indptr[i + 1] = q;
-      }
+      const indptr = selectColumns(c.data, c.indices, c.indptr, newIndex);
+      const q = indptr[nDoc]!;
       X = new CsrMatrix(nDoc, kept, c.data.slice(0, q), c.indices.slice(0, q), indptr);
     }
     if (engine) {

@@ -34,6 +34,33 @@ export function normalizeRowsL1(data: Float64Array, indptr: Int32Array): void {
   }
 }
 
+/** Replaces each entry of `indices` by `map[entry]`, in place (renumbers the columns of CSR arrays). */
+export function mapIndices(indices: Int32Array, map: Int32Array): void {
+  for (let k = 0; k < indices.length; k++) indices[k] = map[indices[k]!]!;
+}
+
+/**
+ * Keeps the CSR entries whose column has a non-negative `newIndex`, renumbered to it, in place over
+ * the first entries of `data` and `indices`; returns the new row pointers (`rows + 1` entries).
+ */
+export function selectColumns(data: Float64Array, indices: Int32Array, indptr: Int32Array, newIndex: Int32Array): Int32Array {
+  const rows = indptr.length - 1;
+  const out = new Int32Array(rows + 1);
+  let q = 0;
+  for (let i = 0; i < rows; i++) {
+    for (let k = indptr[i]!; k < indptr[i + 1]!; k++) {
+      const j = newIndex[indices[k]!]!;
+      if (j >= 0) {
+        indices[q] = j;
+        data[q] = data[k]!;
+        q++;
+      }
+    }
+    out[i + 1] = q;
+  }
+  return out;
+}
+
 /** Counts stored entries per column (scikit-learn's `_document_frequency` on CSR input). */
 export function columnCounts(indices: Int32Array, nnz: number, cols: number): Float64Array {
   const df = new Float64Array(cols);

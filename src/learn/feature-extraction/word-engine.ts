@@ -80,11 +80,14 @@ const S_UNITS = 6;
  */
 class TokenTable {
   strs: string[] = [];
-  offs: Int32Array = new Int32Array(1025);
-  units: Uint16Array = new Uint16Array(1 << 16);
+  // Small at first, as the other growing arrays of the counting path: they grow on the first
+  // documents, while the code runs unoptimised and records how (an optimised loop that meets a
+  // path it never ran is thrown away and recompiled).
+  offs: Int32Array = new Int32Array(16);
+  units: Uint16Array = new Uint16Array(64);
   slots: Int32Array = new Int32Array(8 * 2048).fill(EMPTY);
   /** Slot base (index into `slots`) of each id. */
-  slotOf: Int32Array = new Int32Array(1024);
+  slotOf: Int32Array = new Int32Array(16);
   mask = 2047;
 
   get size(): number {
@@ -311,9 +314,10 @@ class PairTable {
  * the array is all zero between documents.
  */
 class DocCounter {
-  cnt: Int32Array = new Int32Array(1024);
+  // Small at first (see TokenTable.offs).
+  cnt: Int32Array = new Int32Array(16);
   /** Columns in first-seen order. */
-  cols: Int32Array = new Int32Array(512);
+  cols: Int32Array = new Int32Array(16);
   n = 0;
 
   /** Starts a document of up to `maxEntries` distinct columns (the previous one must have been read out with {@link take}). */
@@ -481,8 +485,8 @@ function kthSmallest(a: Float64Array, k: number): number {
   return a[want]!;
 }
 
-/** Entries of the first block of an {@link EntryBlocks}, which stays between calls. */
-const FIRST_BLOCK = 1024;
+/** Entries of the first block of an {@link EntryBlocks}, which stays between calls (small: see the class). */
+const FIRST_BLOCK = 64;
 /** Entries of the largest block: later blocks double up to it (or hold one longer row). */
 const MAX_BLOCK = 1 << 16;
 
@@ -528,17 +532,20 @@ class EntryBlocks {
     const data = new Float64Array(nnz);
     const indices = new Int32Array(nnz);
     let p = 0;
-    for (let b = 0; b <= this.full.length; b++) {
-      const blk = b < this.full.length ? this.full[b]! : this.cur;
-      const m = b < this.full.length ? this.fullN[b]! : this.n;
-      for (let q = 0; q < m; q++) {
-        indices[p] = blk[2 * q]!;
-        data[p++] = blk[2 * q + 1]!;
-      }
-    }
+    for (let b = 0; b < this.full.length; b++) p = copyEntries(this.full[b]!, this.fullN[b]!, data, indices, p);
+    copyEntries(this.cur, this.n, data, indices, p);
     this.reset();
     return { data, indices };
   }
+}
+
+/** Copies the `m` [column, count] pairs of `blk` to `indices` and `data` from `p`; returns the next place. */
+function copyEntries(blk: Int32Array, m: number, data: Float64Array, indices: Int32Array, p: number): number {
+  for (let q = 0; q < m; q++) {
+    indices[p] = blk[2 * q]!;
+    data[p++] = blk[2 * q + 1]!;
+  }
+  return p;
 }
 
 /**

@@ -74,12 +74,14 @@ const S_COL = 5;
 const S_UNITS = 6;
 
 /**
- * Interned tokens: string ↔ dense id; their UTF-16 units are kept in one pool for fast comparison.
- * A slot holds the hash, the units' place, the id, the token's feature and column and its first
- * four units, so that looking up a token (and its feature) mostly reads one cache line.
+ * Interned tokens: UTF-16 units ↔ dense id. The units of every token are kept in one pool, in id
+ * order (no string per token: {@link str} makes one when asked). A slot holds the hash, the units'
+ * place, the id, the token's feature and column and its first four units, so that looking up a
+ * token (and its feature) mostly reads one cache line.
  */
 class TokenTable {
-  strs: string[] = [];
+  /** Number of tokens (ids 0 .. size - 1). */
+  size = 0;
   // Small at first, as the other growing arrays of the counting path: they grow on the first
   // documents, while the code runs unoptimised and records how (an optimised loop that meets a
   // path it never ran is thrown away and recompiled).
@@ -90,8 +92,10 @@ class TokenTable {
   slotOf: Int32Array = new Int32Array(16);
   mask = 2047;
 
-  get size(): number {
-    return this.strs.length;
+  /** The token with id `id`, as a string. */
+  str(id: number): string {
+    const sub = this.units.subarray(this.offs[id]!, this.offs[id + 1]!);
+    return String.fromCharCode.apply(null, sub as unknown as number[]);
   }
 
   /** The slot base of the token `s[start, end)` with hash `h`, or -1. */
@@ -156,29 +160,23 @@ class TokenTable {
     return found >= 0 ? found : this.insertFrom(s, start, end, h);
   }
 
-  /** As {@link add}, for a token held as UTF-16 units `u[start, end)` that are `s[start, end)`. */
-  addUnits(u: Uint16Array, s: string, start: number, end: number, h: number): number {
+  /** As {@link add}, for a token held as UTF-16 units `u[start, end)`. */
+  addUnits(u: Uint16Array, start: number, end: number, h: number): number {
     const found = this.lookupUnits(u, start, end, h);
-    if (found >= 0) return found;
-    const str = start === 0 && end === s.length ? s : s.slice(start, end);
-    // A flat copy, so that the vocabulary does not keep whole documents alive through slices.
-    return this.insert(str === s ? s : flatCopy(str), u, start, h);
+    return found >= 0 ? found : this.insert(u, null, start, end - start, h);
   }
 
   /** Adds the token `s[start, end)`, which is not in the table; returns its slot base. */
   private insertFrom(s: string, start: number, end: number, h: number): number {
-    const str = start === 0 && end === s.length ? s : flatCopy(s.slice(start, end));
-    return this.insert(str, null, start, h);
+    return this.insert(null, s, start, end - start, h);
   }
 
-  /** Adds the token `str` (its units are `str`'s or `u[start, ...)`), which is not in the table; returns its slot base. */
-  private insert(str: string, u: Uint16Array | null, start: number, h: number): number {
-    const id = this.strs.length;
-    this.strs.push(str);
+  /** Adds the token of `len` units from `start` in `u` (or else in `s`), which is not in the table; returns its slot base. */
+  private insert(u: Uint16Array | null, s: string | null, start: number, len: number, h: number): number {
+    const id = this.size++;
     if (id + 1 > this.slotOf.length) this.slotOf = growInt32(this.slotOf, id + 1);
     if (id + 2 > this.offs.length) this.offs = growInt32(this.offs, id + 2);
     const o = this.offs[id]!;
-    const len = str.length;
     if (o + len > this.units.length) {
       let n = this.units.length * 2;
       while (n < o + len) n *= 2;
@@ -187,7 +185,7 @@ class TokenTable {
       this.units = grown;
     }
     if (u) for (let q = 0; q < len; q++) this.units[o + q] = u[start + q]!;
-    else for (let q = 0; q < len; q++) this.units[o + q] = str.charCodeAt(q);
+    else for (let q = 0; q < len; q++) this.units[o + q] = s!.charCodeAt(start + q);
     this.offs[id + 1] = o + len;
     // Up to 3/4 full: probe chains stay short (a slot is half a cache line) and the table, the
     // engine's largest, takes half the memory of a half-full one.
@@ -347,11 +345,6 @@ class DocCounter {
     this.cnt = c;
     return c;
   }
-}
-
-/** A copy of `s` that does not share storage with its parent string. */
-function flatCopy(s: string): string {
-  return s.length < 13 ? s : (' ' + s).slice(1);
 }
 
 /**
@@ -736,7 +729,7 @@ export class WordEngine {
         if (tie === 0 ? !(pr < thrU) : pr !== thrU) continue;
         const r = ref[candF[q]!]!;
         // A stop word stays one even when a fixed vocabulary lists it.
-        if (tokens.slots[tokens.slotOf[r]! + S_FEAT] === STOP || tokens.strs[r]!.length > HOT_TOKEN_UNITS) continue;
+        if (tokens.slots[tokens.slotOf[r]! + S_FEAT] === STOP || tokens.offs[r + 1]! - tokens.offs[r]! > HOT_TOKEN_UNITS) continue;
         hotU.push(candF[q]!);
       }
     }
@@ -754,7 +747,7 @@ export class WordEngine {
     const tcap = nextPow2(Math.max(16, Math.ceil(1.5 * (hotU.length + stops.length))));
     const ht = new Int32Array(8 * tcap);
     let units = 0;
-    for (const f of hotU) units += this.tokens.strs[ref[f]!]!.length;
+    for (const f of hotU) units += this.tokens.offs[ref[f]! + 1]! - this.tokens.offs[ref[f]!]!;
     for (const w of stops) units += w.length;
     const hotUnits = new Uint16Array(units);
     let used = 0;
@@ -773,7 +766,7 @@ export class WordEngine {
     let p = 0;
     for (const f of hotU) {
       hotCols[p] = cols === null ? f : cols[f]!;
-      put(this.tokens.strs[ref[f]!]!, p++, ref[f]!);
+      put(this.tokens.str(ref[f]!), p++, ref[f]!);
     }
     for (const w of stops) put(w, STOP, -1);
     const pcap = nextPow2(Math.max(16, 2 * hotP.length));
@@ -894,7 +887,7 @@ export class WordEngine {
         if (uni === STOP) continue;
         id = front[fs + 2]!;
       } else {
-        const b = grow ? tokens.addUnits(u, s, start, i, h) : tokens.lookupUnits(u, start, i, h);
+        const b = grow ? tokens.addUnits(u, start, i, h) : tokens.lookupUnits(u, start, i, h);
         if (b >= 0) {
           const ts = tokens.slots;
           id = ts[b + S_ID]!;
@@ -1092,12 +1085,12 @@ export class WordEngine {
   /** The term of feature `f` (n-grams joined by ' ', as scikit-learn). */
   featureName(f: number): string {
     const ref = this.featureRef[f]!;
-    if (ref >= 0) return this.tokens.strs[ref]!;
+    if (ref >= 0) return this.tokens.str(ref);
     const g = ~ref;
     const o = this.ngrams.offs[g]!;
     const k = this.ngrams.lens[g]!;
-    let name = this.tokens.strs[this.ngrams.pool[o]!]!;
-    for (let q = 1; q < k; q++) name += ' ' + this.tokens.strs[this.ngrams.pool[o + q]!]!;
+    let name = this.tokens.str(this.ngrams.pool[o]!);
+    for (let q = 1; q < k; q++) name += ' ' + this.tokens.str(this.ngrams.pool[o + q]!);
     return name;
   }
 

@@ -1,4 +1,4 @@
-import type { AnyMatrix } from '../../core/index.js';
+import { Matrix, type AnyMatrix } from '../../core/index.js';
 import type { LinearHead } from '../compose/index.js';
 import { registerEstimator } from '../base.js';
 import { linearScores } from '../kernels/index.js';
@@ -37,14 +37,10 @@ export class MultinomialNB extends BaseDiscreteNB<MultinomialNBParams> {
     const k = fc.rows;
     const d = fc.cols;
     const smoothed = new Float64Array(k * d);
-    for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) smoothed[c * d + j] = fc.data[c * d + j]! + alpha[j]!;
+    addRowToRows(fc.data, alpha, k, d, smoothed);
     const totals = rowSums(smoothed, k, d);
-    for (let c = 0; c < k; c++) {
-      const logTotal = Math.log(totals[c]!);
-      for (let j = 0; j < d; j++) smoothed[c * d + j] = Math.log(smoothed[c * d + j]!) - logTotal;
-    }
-    this.featureLogProb_ = fc.clone();
-    this.featureLogProb_.data.set(smoothed);
+    for (let c = 0; c < k; c++) logMinus(smoothed, c * d, d, Math.log(totals[c]!));
+    this.featureLogProb_ = new Matrix(k, d, smoothed);
   }
 
   protected jointLogLikelihood(X: AnyMatrix): Float64Array {
@@ -83,3 +79,13 @@ export class MultinomialNB extends BaseDiscreteNB<MultinomialNBParams> {
   private head: LinearHead | undefined;
 }
 registerEstimator(MultinomialNB);
+
+/** `out[c*d + j] = a[c*d + j] + row[j]` for the `k` rows of `a` (`k x d`, row-major). */
+function addRowToRows(a: Float64Array, row: Float64Array, k: number, d: number, out: Float64Array): void {
+  for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) out[c * d + j] = a[c * d + j]! + row[j]!;
+}
+
+/** `a[o + j] = log(a[o + j]) - sub` for `j < n`, in place. */
+function logMinus(a: Float64Array, o: number, n: number, sub: number): void {
+  for (let j = 0; j < n; j++) a[o + j] = Math.log(a[o + j]!) - sub;
+}

@@ -542,7 +542,7 @@ export class CountVectorizer<P extends CountVectorizerParams = CountVectorizerPa
     // Renumber the columns in sorted term order.
     const nnz = c.indices.length;
     mapIndices(c.indices, rank!);
-    sortRowIndices(c.data, c.indices, c.indptr, new Float64Array(nTerms));
+    sortRowIndices(c.data, c.indices, c.indptr, nTerms);
 
     // Prune by document frequency and maxFeatures (scikit-learn's _limit_features).
     const dfs = columnCounts(c.indices, nnz, nTerms);

@@ -76,28 +76,68 @@ export function columnSums(data: Float64Array, indices: Int32Array, nnz: number,
 }
 
 /**
- * Sorts each CSR row's column indices ascending, carrying the values along, in place. `scratch`
- * must have at least `cols` entries; it is only read at indices just written, so its content
- * does not matter.
+ * Sorts each CSR row's column indices ascending, carrying the values along, in place (`cols`: the
+ * number of columns). A row is sorted through a two-level bitmap of the columns: its columns set
+ * bits, which are then read out in order, skipping empty 32-bit words and blocks of 32 words; the
+ * values wait in a dense array by column. That takes a few operations per entry plus one per block
+ * of 1,024 columns up to the row's largest, much less than a comparison sort; a row with few
+ * entries for many columns is sorted with the native sort instead.
  */
-export function sortRowIndices(data: Float64Array, indices: Int32Array, indptr: Int32Array, scratch: Float64Array): void {
+export function sortRowIndices(data: Float64Array, indices: Int32Array, indptr: Int32Array, cols: number): void {
   const rows = indptr.length - 1;
+  const vals = new Float64Array(cols);
+  const words = new Int32Array((cols + 31) >>> 5);
+  const blocks = new Int32Array((words.length + 31) >>> 5);
   for (let i = 0; i < rows; i++) {
     const s = indptr[i]!;
     const e = indptr[i + 1]!;
-    if (e - s < 2) continue;
-    let sorted = true;
-    for (let p = s + 1; p < e; p++) {
-      if (indices[p]! < indices[p - 1]!) {
-        sorted = false;
-        break;
+    if (e - s < 2 || isAscending(indices, s, e)) continue;
+    if (blocks.length <= 8 * (e - s)) sortRowByBits(data, indices, s, e, vals, words, blocks);
+    else sortRowNative(data, indices, s, e, vals);
+  }
+}
+
+/** Whether `a[s, e)` is ascending. */
+function isAscending(a: Int32Array, s: number, e: number): boolean {
+  for (let p = s + 1; p < e; p++) if (a[p]! < a[p - 1]!) return false;
+  return true;
+}
+
+/** Sorts the row `[s, e)` (distinct columns) through the bitmaps `words` and `blocks` (all zero, and left so). */
+function sortRowByBits(data: Float64Array, indices: Int32Array, s: number, e: number, vals: Float64Array, words: Int32Array, blocks: Int32Array): void {
+  for (let p = s; p < e; p++) {
+    const c = indices[p]!;
+    vals[c] = data[p]!;
+    const w = c >>> 5;
+    words[w] = words[w]! | (1 << (c & 31));
+    blocks[w >>> 5] = blocks[w >>> 5]! | (1 << (w & 31));
+  }
+  let p = s;
+  for (let b = 0; p < e; b++) {
+    let x = blocks[b]!;
+    blocks[b] = 0;
+    while (x !== 0) {
+      const lowBlock = x & -x;
+      x ^= lowBlock;
+      const w = (b << 5) + 31 - Math.clz32(lowBlock);
+      let y = words[w]!;
+      words[w] = 0;
+      while (y !== 0) {
+        const low = y & -y;
+        y ^= low;
+        const c = (w << 5) + 31 - Math.clz32(low);
+        indices[p] = c;
+        data[p++] = vals[c]!;
       }
     }
-    if (sorted) continue;
-    for (let p = s; p < e; p++) scratch[indices[p]!] = data[p]!;
-    indices.subarray(s, e).sort();
-    for (let p = s; p < e; p++) data[p] = scratch[indices[p]!]!;
   }
+}
+
+/** Sorts the row `[s, e)` with the native sort of its indices, the values waiting in `vals` by column. */
+function sortRowNative(data: Float64Array, indices: Int32Array, s: number, e: number, vals: Float64Array): void {
+  for (let p = s; p < e; p++) vals[indices[p]!] = data[p]!;
+  indices.subarray(s, e).sort();
+  for (let p = s; p < e; p++) data[p] = vals[indices[p]!]!;
 }
 
 const SMALL_QUICKSORT = 16;

@@ -14,7 +14,7 @@ import {
   stripHtml,
   stripTags,
 } from './index.js';
-import { numpyArgsort, pythonOrder, sortPython } from './kernels.js';
+import { mapIndices, numpyArgsort, pythonOrder, selectColumns, sortPython, sortRowIndices } from './kernels.js';
 
 function errorOf(fn: () => unknown): MlshipError {
   try {
@@ -104,6 +104,40 @@ describe('kernels', () => {
       const list = [...terms];
       expect(Array.from(pythonOrder(list), (k) => list[k])).toEqual(sortPython(list.slice()));
     }
+  });
+  it('sortRowIndices sorts each row by column with its values (bitmap rows, native-sort rows, sorted and short rows)', () => {
+    let x = 777;
+    const rand = (n: number): number => Math.floor(((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32) * n);
+    for (const cols of [40, 5000, 300000]) {
+      const indptr = [0];
+      const indices: number[] = [];
+      for (let i = 0; i < 60; i++) {
+        // Distinct columns, in random order (some rows short or already sorted).
+        const m = i % 7 === 0 ? rand(2) : 1 + rand(Math.min(cols, 200));
+        const row = [...new Set(Array.from({ length: m }, () => rand(cols)))];
+        if (i % 5 === 0) row.sort((a, b) => a - b);
+        indices.push(...row);
+        indptr.push(indices.length);
+      }
+      const ind = Int32Array.from(indices);
+      const data = Float64Array.from(indices, (c) => c * 0.5 + 1);
+      sortRowIndices(data, ind, Int32Array.from(indptr), cols);
+      for (let i = 0; i < 60; i++) {
+        const want = indices.slice(indptr[i], indptr[i + 1]).sort((a, b) => a - b);
+        expect(Array.from(ind.subarray(indptr[i], indptr[i + 1]))).toEqual(want);
+        expect(Array.from(data.subarray(indptr[i]!, indptr[i + 1]!))).toEqual(want.map((c) => c * 0.5 + 1));
+      }
+    }
+  });
+  it('mapIndices renumbers columns; selectColumns keeps and renumbers the mapped ones', () => {
+    const indices = Int32Array.of(2, 0, 1, 2);
+    mapIndices(indices, Int32Array.of(1, 2, 0));
+    expect(Array.from(indices)).toEqual([0, 1, 2, 0]);
+    const data = Float64Array.of(1, 2, 3, 4);
+    const indptr = selectColumns(data, indices, Int32Array.of(0, 3, 4), Int32Array.of(0, -1, 1));
+    expect(Array.from(indptr)).toEqual([0, 2, 3]);
+    expect(Array.from(indices.subarray(0, 3))).toEqual([0, 1, 0]);
+    expect(Array.from(data.subarray(0, 3))).toEqual([1, 3, 4]);
   });
   it('numpyArgsort matches numpy 1.24 quicksort on ties (np.argsort([3,1,2,1,3,0,...]))', () => {
     // Small arrays use insertion sort: stable.

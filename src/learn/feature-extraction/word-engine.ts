@@ -314,14 +314,13 @@ class PairTable {
 class DocCounter {
   // Small at first (see TokenTable.offs).
   cnt: Int32Array = new Int32Array(16);
-  /** Columns in first-seen order. */
+  /** Columns in first-seen order; as long as `cnt`, since a document's distinct columns are fewer than all columns. */
   cols: Int32Array = new Int32Array(16);
   n = 0;
 
-  /** Starts a document of up to `maxEntries` distinct columns (the previous one must have been read out with {@link take}). */
-  reset(maxEntries: number): void {
+  /** Starts a document (the previous one must have been read out with {@link take}). */
+  reset(): void {
     this.n = 0;
-    if (this.cols.length < maxEntries) this.cols = new Int32Array(nextPow2(maxEntries));
   }
 
   bump(col: number): void {
@@ -343,6 +342,9 @@ class DocCounter {
     const c = new Int32Array(nextPow2(col + 1));
     c.set(this.cnt);
     this.cnt = c;
+    const cols = new Int32Array(c.length);
+    cols.set(this.cols.subarray(0, this.n));
+    this.cols = cols;
     return c;
   }
 }
@@ -944,7 +946,7 @@ export class WordEngine {
       const nt = this.tokenize(s, grow, front);
       // 2. Features: unigrams, then n-grams of 2..maxN consecutive tokens.
       const toks = this.docToks;
-      counter.reset(nt * (maxN - minN + 1));
+      counter.reset();
       if (minN === 1) {
         const uni = this.docUni;
         for (let q = 0; q < nt; q++) {
@@ -1193,12 +1195,14 @@ export class DocReader {
   private n = 0;
   private buf: Buffer = Buffer.allocUnsafeSlow(2 * 4096);
   private u: Uint16Array = new Uint16Array(this.buf.buffer, this.buf.byteOffset, 4096);
-  private toks: Int32Array = new Int32Array(1024);
-  private uni: Int32Array = new Int32Array(1024);
+  // The arrays that grow inside the scan start small, so that they grow on the first documents
+  // while `read` runs unoptimised (see TokenTable.offs).
+  private toks: Int32Array = new Int32Array(16);
+  private uni: Int32Array = new Int32Array(16);
   /** Tokens left for the engine's table: [index in `toks`, start, end, hash] each. */
-  private pendTok: Int32Array = new Int32Array(4 * 256);
+  private pendTok: Int32Array = new Int32Array(4 * 16);
   /** Bigrams left for the engine's pair table: [first token id, second token id, position] each. */
-  private pendPair: Int32Array = new Int32Array(3 * 256);
+  private pendPair: Int32Array = new Int32Array(3 * 16);
   /** Column of the bigram at each position of the document. */
   private pairCols: Int32Array = new Int32Array(1024);
   /** Keep the touching loads observable (so that they are not optimised away). */

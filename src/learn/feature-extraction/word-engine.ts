@@ -83,14 +83,15 @@ class TokenTable {
   /** Number of tokens (ids 0 .. size - 1). */
   size = 0;
   // Small at first, as the other growing arrays of the counting path: they grow on the first
-  // documents, while the code runs unoptimised and records how (an optimised loop that meets a
-  // path it never ran is thrown away and recompiled).
+  // documents, while the code runs unoptimised and records how. Optimised code that meets a path
+  // it never ran, or sees a field it took for a constant replaced (V8 treats a field as constant
+  // until its first reassignment), is thrown away and recompiled.
   offs: Int32Array = new Int32Array(16);
   units: Uint16Array = new Uint16Array(64);
-  slots: Int32Array = new Int32Array(8 * 2048).fill(EMPTY);
+  slots: Int32Array = new Int32Array(8 * 16).fill(EMPTY);
   /** Slot base (index into `slots`) of each id. */
   slotOf: Int32Array = new Int32Array(16);
-  mask = 2047;
+  mask = 15;
 
   /** The token with id `id`, as a string. */
   str(id: number): string {
@@ -245,8 +246,9 @@ function pairHash(a: number, b: number): number {
 
 /** An integer map (token id, token id) → value ≥ 0; a slot holds [a, b, value, unused]. */
 class PairTable {
-  slots: Int32Array = new Int32Array(4 * 1024).fill(EMPTY);
-  mask = 1023;
+  // Small at first (see TokenTable.offs).
+  slots: Int32Array = new Int32Array(4 * 16).fill(EMPTY);
+  mask = 15;
   size = 0;
 
   /** The value of the pair, or a negative number when it is not in the table. */
@@ -573,7 +575,7 @@ export class WordEngine {
   /** Feature id of each n-gram of 3 or more tokens (-1: none). */
   private ngramFeature: Int32Array = new Int32Array(1024).fill(-1);
   /** For each feature: token id (unigram) or ~ngram id (n-gram, negative). */
-  private featureRef: Int32Array = new Int32Array(1024);
+  private featureRef: Int32Array = new Int32Array(16);
   private nFeatures = 0;
   /** Output column per feature id (-1 = not in the vocabulary); null = identity. */
   private columns: Int32Array | null = null;
@@ -592,8 +594,8 @@ export class WordEngine {
   /** See {@link frontFor}; `frontMode` 0: empty, 1: features (learning), 2: columns (transform). */
   private readonly front: Int32Array = new Int32Array(8 * (FRONT_MASK + 1));
   /** The document being tokenized, as UTF-16 units (and the Buffer they live in). */
-  private buf: Buffer = Buffer.allocUnsafeSlow(2 * 4096);
-  private u: Uint16Array = new Uint16Array(this.buf.buffer, this.buf.byteOffset, 4096);
+  private buf: Buffer = Buffer.allocUnsafeSlow(2 * 16);
+  private u: Uint16Array = new Uint16Array(this.buf.buffer, this.buf.byteOffset, 16);
   private frontMode = 0;
 
   constructor(options: WordEngineOptions) {
@@ -1187,14 +1189,14 @@ export class WordEngine {
  */
 export class DocReader {
   /** Distinct columns of the last document read, in first-seen order (unigrams, then bigrams). */
-  cols: Int32Array = new Int32Array(1024);
+  cols: Int32Array = new Int32Array(16);
   /** The count of each entry of {@link cols}. */
-  counts: Float64Array = new Float64Array(1024);
+  counts: Float64Array = new Float64Array(16);
   /** Count of each column in the document being read; all zero between reads (made on the first read). */
   private cnt: Int32Array = new Int32Array(0);
   private n = 0;
-  private buf: Buffer = Buffer.allocUnsafeSlow(2 * 4096);
-  private u: Uint16Array = new Uint16Array(this.buf.buffer, this.buf.byteOffset, 4096);
+  private buf: Buffer = Buffer.allocUnsafeSlow(2 * 16);
+  private u: Uint16Array = new Uint16Array(this.buf.buffer, this.buf.byteOffset, 16);
   // The arrays that grow inside the scan start small, so that they grow on the first documents
   // while `read` runs unoptimised (see TokenTable.offs).
   private toks: Int32Array = new Int32Array(16);

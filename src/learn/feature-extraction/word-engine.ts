@@ -482,67 +482,60 @@ function kthSmallest(a: Float64Array, k: number): number {
   return a[want]!;
 }
 
-/** Entries of the first block of an {@link EntryBlocks}, which stays between calls (small: see the class). */
-const FIRST_BLOCK = 64;
-/** Entries of the largest block: later blocks double up to it (or hold one longer row). */
-const MAX_BLOCK = 1 << 16;
+/** Entries the output of a {@link WordEngine.count} call starts with (small: see {@link CsrOutput}). */
+const FIRST_OUT = 64;
+/** The arrays of a {@link CsrOutput} between calls (empty, never written). */
+const NO_VALUES = new Float64Array(0);
+const NO_INDICES = new Int32Array(0);
 
 /**
- * The (column, count) entries of the rows being counted, appended to blocks that are copied once
- * into CSR arrays of the exact size at the end: no array is regrown and copied while counting, and
- * the counting allocates about the output's size once more instead of up to three times (fewer
- * fresh pages to fault in, lower peak memory). The first block is small, so that a new block is
- * taken on the first documents while the code is not optimised yet, and stays between calls, so
- * that transforming a few documents allocates only the result.
+ * The CSR arrays of a {@link WordEngine.count} call, written row by row. They start small, so that
+ * they grow on the first documents while the code is not optimised yet; once a sixty-fourth of
+ * the text is counted, they grow to the number of entries the text so far predicts for all of it
+ * (5% more), so that they are usually allocated at full size once and never copied again. The
+ * result is a view of its first `nnz` entries: the pages of the unused end are never touched, so
+ * they take no memory (the arrays are copied to their exact size only when more than a quarter is
+ * unused). Counting thus holds about one copy of the output, not two or three as a regrown
+ * array or blocks copied at the end would: fewer fresh pages, lower peak memory.
  */
-class EntryBlocks {
-  /** Full blocks and their entry counts. */
-  private full: Int32Array[] = [];
-  private fullN: number[] = [];
-  private readonly first: Int32Array = new Int32Array(2 * FIRST_BLOCK);
-  /** The block being filled: [column, count] pairs. */
-  cur: Int32Array = this.first;
-  /** Entries in {@link cur}. */
+class CsrOutput {
+  data: Float64Array = NO_VALUES;
+  indices: Int32Array = NO_INDICES;
+  /** Entries written. */
   n = 0;
 
-  /** Empties the blocks for a new call. */
+  /** Starts a new output. */
   reset(): void {
-    this.full = [];
-    this.fullN = [];
-    this.cur = this.first;
+    this.data = new Float64Array(FIRST_OUT);
+    this.indices = new Int32Array(FIRST_OUT);
     this.n = 0;
   }
 
-  /** The block to append `k` more entries to, at entry {@link n} (a new one when the current one is full). */
-  room(k: number): Int32Array {
-    if ((this.n + k) << 1 <= this.cur.length) return this.cur;
-    this.full.push(this.cur);
-    this.fullN.push(this.n);
-    const size = Math.max(k, Math.min(MAX_BLOCK, this.cur.length));
-    this.cur = new Int32Array(2 * size);
-    this.n = 0;
-    return this.cur;
+  /** Makes room for `k` more entries, `done` of `total` units of text being counted (the current row's included). */
+  room(k: number, done: number, total: number): void {
+    const need = this.n + k;
+    if (need <= this.data.length) return;
+    let cap = Math.max(need, 2 * this.data.length);
+    if (done * 64 >= total && done > 0) cap = Math.max(cap, Math.ceil((need / done) * total * 1.05));
+    const data = new Float64Array(cap);
+    data.set(this.data.subarray(0, this.n));
+    const indices = new Int32Array(cap);
+    indices.set(this.indices.subarray(0, this.n));
+    this.data = data;
+    this.indices = indices;
   }
 
-  /** The `nnz` entries appended since {@link reset}, as CSR values and column indices. */
-  toCsr(nnz: number): { data: Float64Array; indices: Int32Array } {
-    const data = new Float64Array(nnz);
-    const indices = new Int32Array(nnz);
-    let p = 0;
-    for (let b = 0; b < this.full.length; b++) p = copyEntries(this.full[b]!, this.fullN[b]!, data, indices, p);
-    copyEntries(this.cur, this.n, data, indices, p);
-    this.reset();
+  /** The entries written, as CSR values and column indices (the output is reset). */
+  take(): { data: Float64Array; indices: Int32Array } {
+    const n = this.n;
+    const wasted = this.data.length - n > this.data.length / 4;
+    const data = wasted ? this.data.slice(0, n) : this.data.subarray(0, n);
+    const indices = wasted ? this.indices.slice(0, n) : this.indices.subarray(0, n);
+    this.data = NO_VALUES;
+    this.indices = NO_INDICES;
+    this.n = 0;
     return { data, indices };
   }
-}
-
-/** Copies the `m` [column, count] pairs of `blk` to `indices` and `data` from `p`; returns the next place. */
-function copyEntries(blk: Int32Array, m: number, data: Float64Array, indices: Int32Array, p: number): number {
-  for (let q = 0; q < m; q++) {
-    indices[p] = blk[2 * q]!;
-    data[p++] = blk[2 * q + 1]!;
-  }
-  return p;
 }
 
 /**
@@ -588,7 +581,7 @@ export class WordEngine {
   private readonly counter = new DocCounter();
   /** Sorted columns of one row. */
   private rowCols: Int32Array = new Int32Array(1024);
-  private readonly out = new EntryBlocks();
+  private readonly out = new CsrOutput();
   /** Token ids of a term being interned. */
   private internSeq: Int32Array = new Int32Array(8);
   /** See {@link frontFor}; `frontMode` 0: empty, 1: features (learning), 2: columns (transform). */
@@ -936,6 +929,10 @@ export class WordEngine {
     const indptr = new Int32Array(nDocs + 1);
     const out = this.out;
     out.reset();
+    // The text to count, to size the output (see CsrOutput).
+    let textTotal = 0;
+    for (let d = 0; d < nDocs; d++) textTotal += docs[d]!.length;
+    let textDone = 0;
     let nnz = 0;
     const counter = this.counter;
     const front = this.frontFor(grow);
@@ -1000,8 +997,10 @@ export class WordEngine {
       }
       // 3. The row: columns in first-seen order when learning, sorted otherwise.
       const nRow = counter.n;
-      const blk = out.room(nRow);
-      let w = out.n << 1;
+      textDone += docs[d]!.length;
+      out.room(nRow, textDone, textTotal);
+      const data = out.data;
+      const indices = out.indices;
       let rowCols = counter.cols;
       if (!grow) {
         if (this.rowCols.length < nRow) this.rowCols = new Int32Array(rowCols.length);
@@ -1012,8 +1011,8 @@ export class WordEngine {
       }
       for (let q = 0; q < nRow; q++) {
         const col = rowCols[q]!;
-        blk[w++] = col;
-        blk[w++] = counter.take(col);
+        indices[nnz + q] = col;
+        data[nnz + q] = counter.take(col);
       }
       out.n += nRow;
       nnz += nRow;
@@ -1022,7 +1021,7 @@ export class WordEngine {
       }
       indptr[d + 1] = nnz;
     }
-    const { data, indices } = out.toCsr(nnz);
+    const { data, indices } = out.take();
     return { data, indices, indptr };
   }
 

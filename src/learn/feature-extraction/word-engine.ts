@@ -219,18 +219,23 @@ class TokenTable {
     return b;
   }
 
-  /** Doubles the table; ids whose slots exist keep their feature and column. */
+  /** Doubles the table, moving each slot whole (its feature, column and units stay). */
   private rehash(): void {
     const old = this.slots;
-    this.slots = new Int32Array(old.length * 2).fill(EMPTY);
-    this.mask = this.slots.length / 8 - 1;
+    const slots = new Int32Array(old.length * 2).fill(EMPTY);
+    const mask = slots.length / 8 - 1;
+    const slotOf = this.slotOf;
     for (let b = 0; b < old.length; b += 8) {
       const id = old[b + S_ID]!;
       if (id === EMPTY) continue;
-      const nb = this.place(id, old[b + S_HASH]!, old[b + S_OFF]!, old[b + S_LEN]!);
-      this.slots[nb + S_FEAT] = old[b + S_FEAT]!;
-      this.slots[nb + S_COL] = old[b + S_COL]!;
+      let slot = old[b + S_HASH]! & mask;
+      while (slots[(slot << 3) + S_ID] !== EMPTY) slot = (slot + 1) & mask;
+      const nb = slot << 3;
+      for (let q = 0; q < 8; q++) slots[nb + q] = old[b + q]!;
+      slotOf[id] = nb;
     }
+    this.slots = slots;
+    this.mask = mask;
   }
 }
 

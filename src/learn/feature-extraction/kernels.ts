@@ -261,17 +261,6 @@ function unitKey(c: number): number {
   return c;
 }
 
-/** Compares two strings by Unicode code points, as Python's `<` on `str`. */
-export function compareCodePoints(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) return unitKey(x) - unitKey(y);
-  }
-  return a.length - b.length;
-}
-
 const SURROGATES = /[\ud800-\udfff]/;
 const HIGH_UNITS_G = /[\ud800-\uffff]/g;
 const HIGH_UNIT = /[\ud800-\uffff]/;

@@ -18,6 +18,7 @@
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { uleb } from '../../dist/learn/kernels/wasm.js';
 import { PYTHON, failer, fmt, lastJsonLine, loadavg, machine, median, readRunsArgs, writeSection } from '../common.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -44,17 +45,6 @@ function timeMs(f) {
   }
   return median(ts);
 }
-
-const uleb = (v) => {
-  const o = [];
-  do {
-    let b = v & 0x7f;
-    v >>>= 7;
-    if (v) b |= 0x80;
-    o.push(b);
-  } while (v);
-  return o;
-};
 
 /**
  * A WebAssembly module exporting gemv(x, w, out, rows) for rows of `d` float64 values (d even):

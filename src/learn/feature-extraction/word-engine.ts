@@ -487,6 +487,137 @@ function kthSmallest(a: Float64Array, k: number): number {
   return a[want]!;
 }
 
+/**
+ * The unigram candidates for a reader's hot tables (see `WordEngine.addHotFeatures`): each feature
+ * that is a token and has a column below `priority.length`, written from the front of `candF` with
+ * its priority in `candPri`; returns their number.
+ */
+function hotCandidates(cols: Int32Array | null, ref: Int32Array, priority: Float64Array, nF: number, candF: Int32Array, candPri: Float64Array): number {
+  const nPri = priority.length;
+  let nU = 0;
+  for (let f = 0; f < nF; f++) {
+    const col = cols === null ? f : cols[f]!;
+    if (col < 0 || col >= nPri || ref[f]! < 0) continue;
+    candF[nU] = f;
+    candPri[nU++] = priority[col]!;
+  }
+  return nU;
+}
+
+/** As {@link hotCandidates} for the bigram features, written backwards from the end of `candF`; returns their number. */
+function candidateBigrams(cols: Int32Array | null, ref: Int32Array, lens: Int32Array, priority: Float64Array, nF: number, candF: Int32Array, candPri: Float64Array): number {
+  const nPri = priority.length;
+  let back = nF;
+  for (let f = 0; f < nF; f++) {
+    const col = cols === null ? f : cols[f]!;
+    if (col < 0 || col >= nPri) continue;
+    const r = ref[f]!;
+    if (r < 0 && lens[~r] === 2) {
+      candF[--back] = f;
+      candPri[back] = priority[col]!;
+    }
+  }
+  return nF - back;
+}
+
+/**
+ * Appends to `out` (from `n`, up to its length) the unigram candidates `q < nU` whose priority is
+ * below `thr` (or equal to it with `ties`), in order, leaving out stop words and tokens longer
+ * than {@link HOT_TOKEN_UNITS}; returns the new count.
+ */
+function pickHotTokens(candF: Int32Array, candPri: Float64Array, nU: number, thr: number, ties: boolean, ref: Int32Array, tokens: TokenTable, out: Int32Array, n: number): number {
+  const { slots, slotOf, offs } = tokens;
+  const limit = out.length;
+  for (let q = 0; q < nU && n < limit; q++) {
+    const pr = candPri[q]!;
+    if (ties ? pr !== thr : !(pr < thr)) continue;
+    const r = ref[candF[q]!]!;
+    // A stop word stays one even when a fixed vocabulary lists it.
+    if (slots[slotOf[r]! + S_FEAT] === STOP || offs[r + 1]! - offs[r]! > HOT_TOKEN_UNITS) continue;
+    out[n++] = candF[q]!;
+  }
+  return n;
+}
+
+/** As {@link pickHotTokens} for the bigram candidates `back <= q < nF`, taken from the end. */
+function pickHotPairs(candF: Int32Array, candPri: Float64Array, back: number, nF: number, thr: number, ties: boolean, out: Int32Array, n: number): number {
+  const limit = out.length;
+  for (let q = nF - 1; q >= back && n < limit; q--) {
+    const pr = candPri[q]!;
+    if (ties ? pr !== thr : !(pr < thr)) continue;
+    out[n++] = candF[q]!;
+  }
+  return n;
+}
+
+/** Total UTF-16 units of the tokens of the first `n` unigram features of `hot`. */
+function hotTokenUnits(hot: Int32Array, n: number, ref: Int32Array, offs: Int32Array): number {
+  let units = 0;
+  for (let p = 0; p < n; p++) {
+    const r = ref[hot[p]!]!;
+    units += offs[r + 1]! - offs[r]!;
+  }
+  return units;
+}
+
+/**
+ * Places one token in a reader's hot token table `ht` (slots of 8 values, see `DocReader`): its
+ * units `src[start, start + len)` with hash `h` are copied to `hotUnits` at `used`; returns the
+ * next free place in `hotUnits`.
+ */
+function putHotToken(ht: Int32Array, mask: number, hotUnits: Uint16Array, used: number, src: Uint16Array, start: number, len: number, h: number, col: number, id: number): number {
+  let slot = h & mask;
+  while (ht[(slot << 3) + 3] !== 0) slot = (slot + 1) & mask;
+  const b = slot << 3;
+  ht[b] = h;
+  ht[b + 1] = col;
+  ht[b + 2] = id;
+  ht[b + 3] = (len << 24) | used;
+  for (let q = 0; q < len && q < 4; q++) ht[b + 4 + (q >> 1)] = ht[b + 4 + (q >> 1)]! | (src[start + q]! << ((q & 1) << 4));
+  hotUnits.set(src.subarray(start, start + len), used);
+  return used + len;
+}
+
+/** Places the first `n` unigram features of `hot` in the hot token table as hot indices 0 .. n - 1; returns the units used. */
+function putHotTokens(ht: Int32Array, mask: number, hotUnits: Uint16Array, used: number, hot: Int32Array, n: number, ref: Int32Array, tokens: TokenTable): number {
+  const { slots, slotOf, offs, units } = tokens;
+  for (let p = 0; p < n; p++) {
+    const r = ref[hot[p]!]!;
+    const o = offs[r]!;
+    used = putHotToken(ht, mask, hotUnits, used, units, o, offs[r + 1]! - o, slots[slotOf[r]! + S_HASH]!, p, r);
+  }
+  return used;
+}
+
+/** Places the stop words in the hot token table (as STOP). */
+function putHotStops(ht: Int32Array, mask: number, hotUnits: Uint16Array, used: number, stops: readonly string[]): void {
+  const w16 = new Uint16Array(HOT_TOKEN_UNITS);
+  for (const w of stops) {
+    for (let q = 0; q < w.length; q++) w16[q] = w.charCodeAt(q);
+    used = putHotToken(ht, mask, hotUnits, used, w16, 0, w.length, hashRange(w, 0, w.length), STOP, -1);
+  }
+}
+
+/** Places the first `n` bigram features of `hot` in the hot bigram table `hp` as hot indices `first`, `first + 1`, .... */
+function putHotPairs(hp: Int32Array, mask: number, hot: Int32Array, n: number, first: number, ref: Int32Array, offs: Int32Array, pool: Int32Array): void {
+  for (let p = 0; p < n; p++) {
+    const o = offs[~ref[hot[p]!]!]!;
+    const a = pool[o]!;
+    const b = pool[o + 1]!;
+    let slot = pairHash(a, b) & mask;
+    while (hp[slot << 2] !== 0) slot = (slot + 1) & mask;
+    hp[slot << 2] = a + 1;
+    hp[(slot << 2) + 1] = b;
+    hp[(slot << 2) + 2] = first + p;
+  }
+}
+
+/** The original column of each hot index: the `nU` hot unigrams, then the `nP` hot bigrams. */
+function hotColumns(cols: Int32Array | null, hotU: Int32Array, nU: number, hotP: Int32Array, nP: number, out: Int32Array): void {
+  for (let p = 0; p < nU; p++) out[p] = cols === null ? hotU[p]! : cols[hotU[p]!]!;
+  for (let p = 0; p < nP; p++) out[nU + p] = cols === null ? hotP[p]! : cols[hotP[p]!]!;
+}
+
 /** Entries the output of a {@link WordEngine.count} call starts with (small: see {@link CsrOutput}). */
 const FIRST_OUT = 64;
 /** The arrays of a {@link CsrOutput} between calls (empty, never written). */
@@ -696,94 +827,41 @@ export class WordEngine {
    * words, so that most lookups stay in the CPU cache.
    */
   private addHotFeatures(reader: DocReader, priority: Float64Array): void {
-    const cols = this.columns;
     const nF = this.nFeatures;
-    const nPri = priority.length;
     const ref = this.featureRef;
-    const { offs, lens, pool } = this.ngrams;
-    // One sequential pass over the features: the unigrams with a column from the front of the
-    // candidates, the bigrams from the back, each with its priority.
+    const { offs, pool } = this.ngrams;
+    const tokens = this.tokens;
+    // Each pass over many features is a small kernel of its own (called once per reader, it would
+    // otherwise run as a long loop in a once-called function, unoptimised or compiled at length).
     const candF = new Int32Array(nF);
     const candPri = new Float64Array(nF);
-    let nU = 0;
-    let back = nF;
-    for (let f = 0; f < nF; f++) {
-      const col = cols === null ? f : cols[f]!;
-      if (col < 0 || col >= nPri) continue;
-      const r = ref[f]!;
-      if (r >= 0) {
-        candF[nU] = f;
-        candPri[nU++] = priority[col]!;
-      } else if (lens[~r] === 2) {
-        candF[--back] = f;
-        candPri[back] = priority[col]!;
-      }
-    }
+    const nU = hotCandidates(this.columns, ref, priority, nF, candF, candPri);
+    const back = nF - candidateBigrams(this.columns, ref, this.ngrams.lens, priority, nF, candF, candPri);
     const nP = nF - back;
     const thrU = nU > HOT_TOKENS ? kthSmallest(candPri.slice(0, nU), HOT_TOKENS) : Infinity;
     const thrP = nP > HOT_PAIRS ? kthSmallest(candPri.slice(back), HOT_PAIRS) : Infinity;
     // Below the threshold, then ties up to the limit, in feature order (the bigrams are stored backwards).
-    const tokens = this.tokens;
-    const hotU: number[] = [];
-    for (let tie = 0; tie < 2; tie++) {
-      for (let q = 0; q < nU && hotU.length < HOT_TOKENS; q++) {
-        const pr = candPri[q]!;
-        if (tie === 0 ? !(pr < thrU) : pr !== thrU) continue;
-        const r = ref[candF[q]!]!;
-        // A stop word stays one even when a fixed vocabulary lists it.
-        if (tokens.slots[tokens.slotOf[r]! + S_FEAT] === STOP || tokens.offs[r + 1]! - tokens.offs[r]! > HOT_TOKEN_UNITS) continue;
-        hotU.push(candF[q]!);
-      }
-    }
-    const hotP: number[] = [];
-    for (let tie = 0; tie < 2; tie++) {
-      for (let q = nF - 1; q >= back && hotP.length < HOT_PAIRS; q--) {
-        const pr = candPri[q]!;
-        if (tie === 0 ? !(pr < thrP) : pr !== thrP) continue;
-        hotP.push(candF[q]!);
-      }
-    }
-    const hotCols = new Int32Array(hotU.length + hotP.length);
+    const hotU = new Int32Array(Math.min(nU, HOT_TOKENS));
+    let nHotU = pickHotTokens(candF, candPri, nU, thrU, false, ref, tokens, hotU, 0);
+    nHotU = pickHotTokens(candF, candPri, nU, thrU, true, ref, tokens, hotU, nHotU);
+    const hotP = new Int32Array(Math.min(nP, HOT_PAIRS));
+    let nHotP = pickHotPairs(candF, candPri, back, nF, thrP, false, hotP, 0);
+    nHotP = pickHotPairs(candF, candPri, back, nF, thrP, true, hotP, nHotP);
+    const hotCols = new Int32Array(nHotU + nHotP);
     const stops: string[] = [];
     if (this.o.stopWords) for (const w of this.o.stopWords) if (w.length <= HOT_TOKEN_UNITS) stops.push(w);
-    const tcap = nextPow2(Math.max(16, Math.ceil(1.5 * (hotU.length + stops.length))));
+    const tcap = nextPow2(Math.max(16, Math.ceil(1.5 * (nHotU + stops.length))));
     const ht = new Int32Array(8 * tcap);
     let units = 0;
-    for (const f of hotU) units += this.tokens.offs[ref[f]! + 1]! - this.tokens.offs[ref[f]!]!;
     for (const w of stops) units += w.length;
+    units += hotTokenUnits(hotU, nHotU, ref, tokens.offs);
     const hotUnits = new Uint16Array(units);
-    let used = 0;
-    const put = (t: string, col: number, id: number): void => {
-      const h = hashRange(t, 0, t.length);
-      let slot = h & (tcap - 1);
-      while (ht[(slot << 3) + 3] !== 0) slot = (slot + 1) & (tcap - 1);
-      const b = slot << 3;
-      ht[b] = h;
-      ht[b + 1] = col;
-      ht[b + 2] = id;
-      ht[b + 3] = (t.length << 24) | used;
-      for (let q = 0; q < t.length && q < 4; q++) ht[b + 4 + (q >> 1)] = ht[b + 4 + (q >> 1)]! | (t.charCodeAt(q) << ((q & 1) << 4));
-      for (let q = 0; q < t.length; q++) hotUnits[used++] = t.charCodeAt(q);
-    };
-    let p = 0;
-    for (const f of hotU) {
-      hotCols[p] = cols === null ? f : cols[f]!;
-      put(this.tokens.str(ref[f]!), p++, ref[f]!);
-    }
-    for (const w of stops) put(w, STOP, -1);
-    const pcap = nextPow2(Math.max(16, 2 * hotP.length));
+    const used = putHotTokens(ht, tcap - 1, hotUnits, 0, hotU, nHotU, ref, tokens);
+    putHotStops(ht, tcap - 1, hotUnits, used, stops);
+    const pcap = nextPow2(Math.max(16, 2 * nHotP));
     const hp = new Int32Array(4 * pcap);
-    for (const f of hotP) {
-      hotCols[p] = cols === null ? f : cols[f]!;
-      const o = offs[~ref[f]!]!;
-      const a = pool[o]!;
-      const b = pool[o + 1]!;
-      let slot = pairHash(a, b) & (pcap - 1);
-      while (hp[slot << 2] !== 0) slot = (slot + 1) & (pcap - 1);
-      hp[slot << 2] = a + 1;
-      hp[(slot << 2) + 1] = b;
-      hp[(slot << 2) + 2] = p++;
-    }
+    putHotPairs(hp, pcap - 1, hotP, nHotP, nHotU, ref, offs, pool);
+    hotColumns(this.columns, hotU, nHotU, hotP, nHotP, hotCols);
     reader.setHot(hotCols, ht, hotUnits, tcap - 1, hp, pcap - 1);
   }
 

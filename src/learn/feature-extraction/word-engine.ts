@@ -1277,6 +1277,8 @@ export class DocReader {
   /** Count of each column in the document being read; all zero between reads (made on the first read). */
   private cnt: Int32Array = new Int32Array(0);
   private n = 0;
+  /** Number of tokens the last {@link scan} left for the engine's table. */
+  private np = 0;
   private buf: Buffer = Buffer.allocUnsafeSlow(2 * 16);
   private u: Uint16Array = new Uint16Array(this.buf.buffer, this.buf.byteOffset, 16);
   // The arrays that grow inside the scan start small, so that they grow on the first documents
@@ -1372,11 +1374,95 @@ export class DocReader {
       this.counts = new Float64Array(cap);
     }
     this.n = 0;
+    let nt = this.scan(u, n);
+    const np = this.np;
+    // The noted tokens (small methods of their own: see scan).
+    const stops = np > 0 && this.resolve(u, np, rows, rowStride);
+    const countUni = this.unigrams;
+    const toks = this.toks;
+    const uni = this.uni;
+    if (stops) {
+      let w = 0;
+      for (let q = 0; q < nt; q++) {
+        if (toks[q] === STOP) continue;
+        toks[w] = toks[q]!;
+        uni[w++] = uni[q]!;
+      }
+      nt = w;
+    }
+    // Counted in token order, so that the columns come out in the same order whichever terms are hot.
+    if (countUni) {
+      for (let q = 0; q < nt; q++) {
+        const col = uni[q]!;
+        if (col >= 0) this.bump(col);
+      }
+    }
+    if (this.bigrams) this.pairs(nt, rows, rowStride);
+    // Read the counts out, leaving the dense counts all zero.
+    const cnt = this.cnt;
+    const cols = this.cols;
+    const counts = this.counts;
+    const nc = this.n;
+    for (let q = 0; q < nc; q++) {
+      const col = cols[q]!;
+      counts[q] = cnt[col]!;
+      cnt[col] = 0;
+    }
+    return nc;
+  }
+
+  /**
+   * Resolves the `np` tokens {@link scan} noted through the engine's table: touches their first
+   * slots, then looks them up, writing their ids and columns to {@link toks} and {@link uni}
+   * (`rows`: see {@link read}). Returns whether one is a stop word.
+   */
+  private resolve(u: Uint16Array, np: number, rows: Float64Array | null, rowStride: number): boolean {
+    const nHot = this.hotCols.length;
+    const toks = this.toks;
+    const uni = this.uni;
+    const pend = this.pendTok;
+    const countUni = this.unigrams;
+    const tokens = this.tokens;
+    let stops = false;
+    const ts = tokens.slots;
+    const tmask = tokens.mask;
+    let sink = 0;
+    for (let p = 0; p < np; p++) sink ^= ts[(pend[4 * p + 3]! & tmask) << 3]!;
+    this.sink ^= sink;
+    for (let p = 0; p < np; p++) {
+      const b = tokens.lookupUnits(u, pend[4 * p + 1]!, pend[4 * p + 2]!, pend[4 * p + 3]!);
+      let col = -1;
+      let id = -1;
+      if (b >= 0) {
+        col = ts[b + S_COL]!;
+        id = ts[b + S_ID]!;
+        if (col >= 0) col += nHot;
+      }
+      const q = pend[4 * p]!;
+      // A stop word missing from the hot table (a long one): dropped below.
+      if (col === STOP) {
+        stops = true;
+        id = STOP;
+      }
+      toks[q] = id;
+      uni[q] = col;
+      pend[4 * p + 1] = col;
+    }
+    if (countUni) this.touchCounts(pend, 4, 1, np, rows, rowStride);
+    return stops;
+  }
+
+  /**
+   * Tokenizes the `n` units of `u` (ending in a non-word sentinel) into {@link toks} and
+   * {@link uni} through the hot table; tokens it does not hold are noted in {@link pendTok} (their
+   * number in {@link np}). Returns the number of tokens. A method of its own, so that it compiles
+   * (and, on a path met late such as a surrogate pair, recompiles) apart from the rest of `read`.
+   */
+  private scan(u: Uint16Array, n: number): number {
+    const minLen = this.minLen;
     const hot = this.hotTok;
     const hotUnits = this.hotUnits;
     const hotMask = this.hotTokMask;
-    const nHot = this.hotCols.length;
-    const countUni = this.unigrams;
     let toks = this.toks;
     let uni = this.uni;
     let pend = this.pendTok;
@@ -1450,64 +1536,8 @@ export class DocReader {
       toks[nt] = id;
       uni[nt++] = col;
     }
-    // The noted tokens: touch, then resolve.
-    const tokens = this.tokens;
-    let stops = false;
-    if (np > 0) {
-      const ts = tokens.slots;
-      const tmask = tokens.mask;
-      let sink = 0;
-      for (let p = 0; p < np; p++) sink ^= ts[(pend[4 * p + 3]! & tmask) << 3]!;
-      this.sink ^= sink;
-      for (let p = 0; p < np; p++) {
-        const b = tokens.lookupUnits(u, pend[4 * p + 1]!, pend[4 * p + 2]!, pend[4 * p + 3]!);
-        let col = -1;
-        let id = -1;
-        if (b >= 0) {
-          col = ts[b + S_COL]!;
-          id = ts[b + S_ID]!;
-          if (col >= 0) col += nHot;
-        }
-        const q = pend[4 * p]!;
-        // A stop word missing from the hot table (a long one): dropped below.
-        if (col === STOP) {
-          stops = true;
-          id = STOP;
-        }
-        toks[q] = id;
-        uni[q] = col;
-        pend[4 * p + 1] = col;
-      }
-      if (countUni) this.touchCounts(pend, 4, 1, np, rows, rowStride);
-    }
-    if (stops) {
-      let w = 0;
-      for (let q = 0; q < nt; q++) {
-        if (toks[q] === STOP) continue;
-        toks[w] = toks[q]!;
-        uni[w++] = uni[q]!;
-      }
-      nt = w;
-    }
-    // Counted in token order, so that the columns come out in the same order whichever terms are hot.
-    if (countUni) {
-      for (let q = 0; q < nt; q++) {
-        const col = uni[q]!;
-        if (col >= 0) this.bump(col);
-      }
-    }
-    if (this.bigrams) this.pairs(nt, rows, rowStride);
-    // Read the counts out, leaving the dense counts all zero.
-    const cnt = this.cnt;
-    const cols = this.cols;
-    const counts = this.counts;
-    const nc = this.n;
-    for (let q = 0; q < nc; q++) {
-      const col = cols[q]!;
-      counts[q] = cnt[col]!;
-      cnt[col] = 0;
-    }
-    return nc;
+    this.np = np;
+    return nt;
   }
 
   /** Counts the bigrams of the `nt` tokens in `toks`: hot table first, then the others as tokens are (`rows`: see {@link read}). */

@@ -618,6 +618,22 @@ function hotColumns(cols: Int32Array | null, hotU: Int32Array, nU: number, hotP:
   for (let p = 0; p < nP; p++) out[nU + p] = cols === null ? hotP[p]! : cols[hotP[p]!]!;
 }
 
+/** Sets each token slot's column (`S_COL`) from its feature through `cols` (null: the identity); -1 and STOP stay. */
+function slotColumns(ts: Int32Array, cols: Int32Array | null): void {
+  for (let b = 0; b < ts.length; b += 8) {
+    if (ts[b + S_ID] === EMPTY) continue;
+    const f = ts[b + S_FEAT]!;
+    ts[b + S_COL] = f < 0 ? f : cols ? cols[f]! : f;
+  }
+}
+
+/** One more than the largest entry of `cols` (0 when none is ≥ 0). */
+function columnCount(cols: Int32Array): number {
+  let n = 0;
+  for (let f = 0; f < cols.length; f++) if (cols[f]! >= n) n = cols[f]! + 1;
+  return n;
+}
+
 /** Entries the output of a {@link WordEngine.count} call starts with (small: see {@link CsrOutput}). */
 const FIRST_OUT = 64;
 /** The arrays of a {@link CsrOutput} between calls (empty, never written). */
@@ -810,12 +826,7 @@ export class WordEngine {
     const { pre, minLen, minN, maxN } = this.o;
     if (maxN > 2) return null;
     const index = this.transformIndex();
-    let nCols = this.nFeatures;
-    const cols = this.columns;
-    if (cols) {
-      nCols = 0;
-      for (let f = 0; f < cols.length; f++) if (cols[f]! >= nCols) nCols = cols[f]! + 1;
-    }
+    const nCols = this.columns ? columnCount(this.columns) : this.nFeatures;
     const reader = new DocReader(pre, minLen, minN === 1, minN <= 2 && maxN >= 2, this.tokens, index.pairCol, nCols);
     if (priority) this.addHotFeatures(reader, priority);
     return reader;
@@ -885,12 +896,7 @@ export class WordEngine {
     if (this.index) return this.index;
     if (this.frontMode === 2) this.frontMode = 0;
     const cols = this.columns;
-    const ts = this.tokens.slots;
-    for (let b = 0; b < ts.length; b += 8) {
-      if (ts[b + S_ID] === EMPTY) continue;
-      const f = ts[b + S_FEAT]!;
-      ts[b + S_COL] = f < 0 ? f : cols ? cols[f]! : f;
-    }
+    slotColumns(this.tokens.slots, cols);
     this.index = { pairCol: this.pairs.mapped(cols) };
     return this.index;
   }

@@ -925,31 +925,12 @@ export class WordEngine {
     let unis = this.docUni;
     let nt = 0;
     let i = 0;
-    while (i < n) {
-      let c = u[i]!;
-      let k = CLS[c]!;
-      if (k !== 1 && (k === 0 || !isWordPairIn(u, i, c))) {
-        i += k === 2 && isPairIn(u, i, c) ? 2 : 1;
-        continue;
-      }
-      // A token: c is its first unit (a word character, or the high half of a word pair).
-      const start = i;
-      let len = 0;
-      let h = 0x811c9dc5 | 0;
-      for (;;) {
-        h = Math.imul(h ^ c, 0x01000193);
-        if (k === 2) {
-          // The high half of a word pair: hash the low half too (one code point).
-          i++;
-          h = Math.imul(h ^ u[i]!, 0x01000193);
-        }
-        i++;
-        len++;
-        c = u[i]!;
-        k = CLS[c]!;
-        if (k !== 1 && (k === 0 || !isWordPairIn(u, i, c))) break;
-      }
-      if (len < minLen) continue;
+    for (;;) {
+      const start = wordStart(u, i, n);
+      if (start === n) break;
+      i = wordEnd(u, start);
+      if (TOKEN[1]! < minLen) continue;
+      const h = TOKEN[0]!;
       let id = -1;
       let uni = -1;
       // The front cache first: a token met lately, compared on the units its entry holds (short
@@ -1475,31 +1456,13 @@ export class DocReader {
     let np = 0;
     let nt = 0;
     let i = 0;
-    while (i < n) {
-      let c = u[i]!;
-      let k = CLS[c]!;
-      if (k !== 1 && (k === 0 || !isWordPairIn(u, i, c))) {
-        i += k === 2 && isPairIn(u, i, c) ? 2 : 1;
-        continue;
-      }
-      const start = i;
-      let len = 0;
-      let h = 0x811c9dc5 | 0;
-      for (;;) {
-        // FNV-1a over the UTF-16 units, as the engine's table is keyed.
-        h = Math.imul(h ^ c, 0x01000193);
-        if (k === 2) {
-          // The high half of a word pair: hash the low half too (one code point).
-          i++;
-          h = Math.imul(h ^ u[i]!, 0x01000193);
-        }
-        i++;
-        len++;
-        c = u[i]!;
-        k = CLS[c]!;
-        if (k !== 1 && (k === 0 || !isWordPairIn(u, i, c))) break;
-      }
-      if (len < minLen) continue;
+    // The engine's scanner kernels (already optimised when the engine has counted documents).
+    for (;;) {
+      const start = wordStart(u, i, n);
+      if (start === n) break;
+      i = wordEnd(u, start);
+      if (TOKEN[1]! < minLen) continue;
+      const h = TOKEN[0]!;
       // The hot table (columns as hot indices); other tokens are noted for the engine's table.
       const units = i - start;
       let slot = h & hotMask;
@@ -1631,6 +1594,55 @@ export class DocReader {
     }
     this.sink ^= sink;
   }
+}
+
+/**
+ * The hash and length (in code points) of the token {@link wordEnd} last scanned: written there,
+ * read right after by its caller (a small kernel shared by the engine's and the reader's scans,
+ * so that the reader finds it optimised once the engine has counted documents).
+ */
+const TOKEN = new Int32Array(2);
+
+/**
+ * Index of the first unit at or after `i` that starts a word token (a word character, or the high
+ * half of a surrogate pair whose code point is one); `n` when none (`u[n]` is a non-word sentinel).
+ */
+function wordStart(u: Uint16Array, i: number, n: number): number {
+  while (i < n) {
+    const c = u[i]!;
+    const k = CLS[c]!;
+    if (k === 1 || (k === 2 && isWordPairIn(u, i, c))) return i;
+    i += k === 2 && isPairIn(u, i, c) ? 2 : 1;
+  }
+  return n;
+}
+
+/**
+ * The end of the word token that starts at `start` (see {@link wordStart}); its FNV-1a hash over
+ * the UTF-16 units (as the engine's table is keyed) and its length in code points go to {@link TOKEN}.
+ */
+function wordEnd(u: Uint16Array, start: number): number {
+  let i = start;
+  let c = u[i]!;
+  let k = CLS[c]!;
+  let len = 0;
+  let h = 0x811c9dc5 | 0;
+  for (;;) {
+    h = Math.imul(h ^ c, 0x01000193);
+    if (k === 2) {
+      // The high half of a word pair: hash the low half too (one code point).
+      i++;
+      h = Math.imul(h ^ u[i]!, 0x01000193);
+    }
+    i++;
+    len++;
+    c = u[i]!;
+    k = CLS[c]!;
+    if (k !== 1 && (k === 0 || !isWordPairIn(u, i, c))) break;
+  }
+  TOKEN[0] = h;
+  TOKEN[1] = len;
+  return i;
 }
 
 /** True when `u[i]` (= c, a surrogate) and `u[i + 1]` form a pair (`u` ends with a non-surrogate sentinel). */

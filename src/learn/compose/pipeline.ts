@@ -81,51 +81,58 @@ function compileFused(doc: DocVectorizer, head: LinearHead): FusedText {
  */
 function fusedScores(f: FusedText, docs: readonly string[]): Float64Array {
   const { reader, binary, sublinearTf, norm, owner } = f.doc;
+  const stride = f.rows + 1;
+  const out = new Float64Array(docs.length * f.rows);
+  for (let i = 0; i < docs.length; i++) {
+    // The reader loads the table's rows of rare columns along with their counts.
+    const n = reader.read(docs[i]!, owner, i, f.table, stride);
+    // The tf-idf values replace the counts (the reader's scratch) as transform computes them.
+    scoreDoc(f, reader.cols, reader.counts, n, binary, sublinearTf, norm, out, i * f.rows);
+  }
+  return out;
+}
+
+/**
+ * Writes the scores of one document, read as `n` distinct columns `cols` with counts `vals`
+ * (overwritten with its tf-idf values), to `out[base, base + rows)`. A kernel per document, so
+ * that a batch does not run it as the long loop of a once-called function.
+ */
+function scoreDoc(f: FusedText, cols: Int32Array, vals: Float64Array, n: number, binary: boolean, sublinearTf: boolean, norm: 'l1' | 'l2' | null, out: Float64Array, base: number): void {
   const r = f.rows;
   const stride = r + 1;
   const table = f.table;
   const bias = f.bias;
-  const acc = f.acc;
   const l1 = norm === 'l1';
-  const out = new Float64Array(docs.length * r);
-  for (let i = 0; i < docs.length; i++) {
-    // The reader loads the table's rows of rare columns along with their counts.
-    const n = reader.read(docs[i]!, owner, i, table, stride);
-    const cols = reader.cols;
-    // The tf-idf values replace the counts (the reader's scratch) as transform computes them.
-    const vals = reader.counts;
-    let sum = 0;
-    for (let q = 0; q < n; q++) {
-      let tf = binary ? 1 : vals[q]!;
-      if (sublinearTf) tf = Math.log(tf) + 1;
-      const v = tf * table[cols[q]! * stride]!;
-      vals[q] = v;
-      sum += l1 ? v : v * v;
-    }
-    const scale = norm === null || sum === 0 ? 1 : l1 ? sum : Math.sqrt(sum);
-    const base = i * r;
-    if (r <= 2) {
-      let a0 = 0;
-      let a1 = 0;
-      for (let q = 0; q < n; q++) {
-        const o = cols[q]! * stride;
-        const x = vals[q]! / scale;
-        a0 += x * table[o + 1]!;
-        if (r === 2) a1 += x * table[o + 2]!;
-      }
-      out[base] = a0 + bias[0]!;
-      if (r === 2) out[base + 1] = a1 + bias[1]!;
-    } else {
-      acc.fill(0);
-      for (let q = 0; q < n; q++) {
-        const o = cols[q]! * stride;
-        const x = vals[q]! / scale;
-        for (let c = 0; c < r; c++) acc[c] = acc[c]! + x * table[o + 1 + c]!;
-      }
-      for (let c = 0; c < r; c++) out[base + c] = acc[c]! + bias[c]!;
-    }
+  let sum = 0;
+  for (let q = 0; q < n; q++) {
+    let tf = binary ? 1 : vals[q]!;
+    if (sublinearTf) tf = Math.log(tf) + 1;
+    const v = tf * table[cols[q]! * stride]!;
+    vals[q] = v;
+    sum += l1 ? v : v * v;
   }
-  return out;
+  const scale = norm === null || sum === 0 ? 1 : l1 ? sum : Math.sqrt(sum);
+  if (r <= 2) {
+    let a0 = 0;
+    let a1 = 0;
+    for (let q = 0; q < n; q++) {
+      const o = cols[q]! * stride;
+      const x = vals[q]! / scale;
+      a0 += x * table[o + 1]!;
+      if (r === 2) a1 += x * table[o + 2]!;
+    }
+    out[base] = a0 + bias[0]!;
+    if (r === 2) out[base + 1] = a1 + bias[1]!;
+  } else {
+    const acc = f.acc;
+    acc.fill(0);
+    for (let q = 0; q < n; q++) {
+      const o = cols[q]! * stride;
+      const x = vals[q]! / scale;
+      for (let c = 0; c < r; c++) acc[c] = acc[c]! + x * table[o + 1 + c]!;
+    }
+    for (let c = 0; c < r; c++) out[base + c] = acc[c]! + bias[c]!;
+  }
 }
 
 function isSkipped(e: StepEstimator): e is 'passthrough' | null {

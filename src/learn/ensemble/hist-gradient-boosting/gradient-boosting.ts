@@ -365,11 +365,23 @@ export abstract class BaseHistGradientBoosting<P extends HistGradientBoostingPar
         for (let s = scores.length - ref + 1; s < scores.length; s++) if (scores[s]! > refScore) return false;
         return true;
       };
-      const checkEarlyStop = (): boolean => {
+      // The gradients of the next iteration, when computed ahead (alongside the loss).
+      let gradientsReady = false;
+      const nextGradients = (): void => {
+        loss.gradients(yTrain, raw, store.src.grad, store.src.hess);
+        gradientsReady = true;
+      };
+      /** Scores the iteration; `next`: the next iteration's first work, run alongside the training loss (it does not write `raw`). */
+      const checkEarlyStop = (next: (() => void) | null): boolean => {
         if (scorerName === 'loss') {
-          trainScores.push(-loss.loss(yTrain, raw));
+          let valLoss = 0;
+          const trainLoss = store.trainLoss(loss, yTrain, () => {
+            if (useVal) valLoss = loss.loss(yVal!, rawVal);
+            next?.();
+          });
+          trainScores.push(-trainLoss);
           if (useVal) {
-            valScores.push(-loss.loss(yVal!, rawVal));
+            valScores.push(-valLoss);
             return stopNow(valScores);
           }
           return stopNow(trainScores);
@@ -382,7 +394,7 @@ export abstract class BaseHistGradientBoosting<P extends HistGradientBoostingPar
         }
         return stopNow(trainScores);
       };
-      if (early) checkEarlyStop();
+      if (early) checkEarlyStop(p.maxIter > 0 ? nextGradients : null);
       const grow: GrowOptions = {
         maxLeafNodes: p.maxLeafNodes,
         maxDepth: p.maxDepth,
@@ -398,7 +410,8 @@ export abstract class BaseHistGradientBoosting<P extends HistGradientBoostingPar
       const fitStart = performance.now();
       for (; iter < p.maxIter; iter++) {
         const itStart = performance.now();
-        loss.gradients(yTrain, raw, store.src.grad, store.src.hess);
+        if (!gradientsReady) loss.gradients(yTrain, raw, store.src.grad, store.src.hess);
+        gradientsReady = false;
         let leavesCount = 0;
         let maxDepth = 0;
         for (let k = 0; k < K; k++) {
@@ -428,7 +441,7 @@ export abstract class BaseHistGradientBoosting<P extends HistGradientBoostingPar
         if (early) {
           // Scorers predict with the whole forest.
           if (scorerName !== 'loss') forest = packForest(trees);
-          stop = checkEarlyStop();
+          stop = checkEarlyStop(iter + 1 < p.maxIter ? nextGradients : null);
         }
         if (verbose) {
           let line = `[${iter + 1}/${p.maxIter}] ${K} tree${K > 1 ? 's' : ''}, ${leavesCount} leaves, max depth = ${maxDepth}`;

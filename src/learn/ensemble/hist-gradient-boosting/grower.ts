@@ -272,9 +272,13 @@ export function growTree(store: HistogramStore, gOff: number, o: GrowOptions, th
   const src = store.src;
   const { n, part, constantHessian } = src;
   const nFeatures = o.nBinsNonMissing.length;
-  for (let i = 0; i < n; i++) part[i] = i;
+  // The partition reset and the gradient sum in one pass.
+  const grad = src.grad;
   let sumG = 0;
-  for (let i = 0; i < n; i++) sumG += src.grad[gOff + i]!;
+  for (let i = 0; i < n; i++) {
+    part[i] = i;
+    sumG += grad[gOff + i]!;
+  }
   let sumH: number;
   if (constantHessian) sumH = n;
   else {

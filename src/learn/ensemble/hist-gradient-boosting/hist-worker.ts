@@ -8,8 +8,9 @@ import { buildClaimedChunks, featureChunks, nodeGradients, type HistSource } fro
 import { predictCompiled, walkOnMemory } from './predictor.js';
 import { addClaimedLeaves, partitionClaimedChunks } from './partition.js';
 import { histKernels } from './wasm-histogram.js';
+import { lossByName, type HgbLoss } from './loss.js';
 import { searchClaimedChunks, searchRange, type SlotResolver, type SplitOptions } from './grower.js';
-import { C, CMD_BIN, CMD_BUILD, CMD_EXIT, CMD_LEAVES, CMD_PREDICT, CMD_SEARCH, CMD_SPLIT, SPIN_MS, type SessionMessage } from './protocol.js';
+import { C, CMD_BIN, CMD_BUILD, CMD_EXIT, CMD_LEAVES, CMD_LOSS, CMD_PREDICT, CMD_SEARCH, CMD_SPLIT, SPIN_MS, type SessionMessage } from './protocol.js';
 
 const ctrl = new Int32Array(workerData.ctrl as SharedArrayBuffer);
 const port = workerData.port as MessagePort;
@@ -29,6 +30,7 @@ let bin: Extract<SessionMessage, { type: 'bin' }> | null = null;
 let predict: Extract<SessionMessage, { type: 'predict' }> | null = null;
 let walk: Extract<SessionMessage, { type: 'walk' }> | null = null;
 let search: { so: SplitOptions; args: Float64Array; res: Float64Array } | null = null;
+let trainLoss: { loss: HgbLoss; y: Float64Array; out: Float64Array } | null = null;
 const hists: SlotResolver = {
   page: (slot) => pages[Math.floor(slot / slotsPerPage)]!,
   offset: (slot) => (slot % slotsPerPage) * slotLen,
@@ -72,6 +74,8 @@ function drain(): void {
         args: new Float64Array(m.args),
         res: new Float64Array(m.res),
       };
+    } else if (m.type === 'loss') {
+      trainLoss = { loss: lossByName(m.name, m.k), y: new Float64Array(m.y), out: new Float64Array(m.out) };
     } else if (m.type === 'page') {
       pages.push(new Float64Array(m.page.buffer, m.page.byteOffset, m.page.length));
     } else if (m.type === 'bin') {
@@ -85,6 +89,7 @@ function drain(): void {
     } else if (m.type === 'end') {
       src = null;
       search = null;
+      trainLoss = null;
       og = new Float32Array(0);
       oh = new Float32Array(0);
       bin = null;
@@ -153,6 +158,9 @@ for (;;) {
       partitionClaimedChunks(s.part, scratch, s.xb, s.n, ctrl[C.START]!, ctrl[C.STOP]!, ctrl[C.FEATURE]!, ctrl[C.THR]!, ctrl[C.MISS_LEFT]!, ctrl[C.MISSING_BIN]!, claim, lefts, s.wasm ? s.wasm.partition : null);
     } else if (cmd === CMD_LEAVES) {
       addClaimedLeaves(src!.part, raw, leafTable, ctrl[C.NODES]!, ctrl[C.START]!, ctrl[C.STOP]!, claim);
+    } else if (cmd === CMD_LOSS) {
+      const t = trainLoss!;
+      t.out[0] = t.loss.loss(t.y, raw);
     } else if (cmd === CMD_SEARCH) {
       const q = search!;
       const slots = [ctrl[C.SLOT0]!, ctrl[C.SLOT1]!];

@@ -19,8 +19,9 @@ import { buildClaimedChunks, buildHistograms, featureChunks, gatherGradients, gr
 import { binClaimedColumns, binColumns, toColumns, type BinMapping } from './binning.js';
 import { kernelChunkRows, kernelRows, predictCompiled, walkOnMemory, type CompiledForest } from './predictor.js';
 import { addClaimedLeaves, addLeafValue, mergeChunks, partitionClaimedChunks, splitIndices, SPLIT_CHUNKS } from './partition.js';
-import { C, CMD_BIN, CMD_BUILD, CMD_LEAVES, CMD_PREDICT, CMD_SEARCH, CMD_SPLIT, CTRL_LEN, SPIN_MS, type SessionMessage, type SharedView } from './protocol.js';
+import { C, CMD_BIN, CMD_BUILD, CMD_LEAVES, CMD_LOSS, CMD_PREDICT, CMD_SEARCH, CMD_SPLIT, CTRL_LEN, SPIN_MS, type SessionMessage, type SharedView } from './protocol.js';
 import { SPLIT_FIELDS, searchClaimedChunks, searchRange, type SplitOptions } from './grower.js';
+import type { HgbLoss } from './loss.js';
 import { PAGE_BYTES, histKernels, histMemory, type WasmMemory } from './wasm-histogram.js';
 
 interface PoolWorker {
@@ -194,6 +195,9 @@ export class HistogramStore {
   readonly raw: Float64Array;
   /** `[start, stop, value]` per leaf of a raw-prediction update. */
   private readonly leafTable: Float64Array;
+  /** The training targets as sent to the workers for {@link trainLoss} (the caller's array, its shared copy), and the loss's value. */
+  private lossTargets: { y: Float64Array; shared: Float64Array } | null = null;
+  private readonly lossOut: Float64Array;
   /** Whether the last histogram build was shared with the workers. */
   private lastBuildShared = false;
   /** Per feature and bin, the root's sample counts (set by the first root build). */
@@ -248,6 +252,7 @@ export class HistogramStore {
     this.searchRes = new Float64Array(buffer(8 * 2 * nFeatures * SPLIT_FIELDS, shared));
     this.raw = new Float64Array(buffer(8 * n * k, shared));
     this.leafTable = new Float64Array(buffer(8 * 3 * LEAF_TABLE_MAX, shared));
+    this.lossOut = new Float64Array(buffer(8, shared));
     if (shared) {
       const msg: SessionMessage = {
         type: 'session',
@@ -441,6 +446,31 @@ export class HistogramStore {
       c[C.STOP] = tree;
     };
     this.onAllThreads(CMD_LEAVES, fields, () => addClaimedLeaves(part, raw, table, leaves.length, k, tree, this.claim), alongside);
+  }
+
+  /**
+   * The mean loss of the training rows' raw predictions (`loss.loss(y, raw)`), computed by a worker
+   * while this thread runs `alongside` (work of the caller's that does not write `raw`), for large
+   * training sets; here if the worker has not started on it by then. The same summation on either
+   * thread, so the same value.
+   */
+  trainLoss(loss: HgbLoss, y: Float64Array, alongside: (() => void) | null): number {
+    const w = this.workers[0];
+    if (!w || this.options.n < PARALLEL_MIN_SPLIT) {
+      alongside?.();
+      return loss.loss(y, this.raw);
+    }
+    if (this.lossTargets?.y !== y) {
+      const shared = new Float64Array(new SharedArrayBuffer(8 * y.length));
+      shared.set(y);
+      this.lossTargets = { y, shared };
+      w.port.postMessage({ type: 'loss', name: loss.name, k: loss.k, y: shared.buffer as SharedArrayBuffer, out: this.lossOut.buffer as SharedArrayBuffer } satisfies SessionMessage);
+    }
+    const out = this.lossOut;
+    issue(w, CMD_LOSS);
+    alongside?.();
+    finish(w, () => (out[0] = loss.loss(y, this.raw)));
+    return out[0]!;
   }
 
   /**

@@ -169,3 +169,14 @@ export function multinomialLoss(k: number): HgbLoss {
     },
   };
 }
+
+/**
+ * The loss named `name` with `k` trees per iteration (`'log_loss'`: binomial for one tree,
+ * multinomial otherwise), as a worker thread rebuilds a fit's loss from its name.
+ */
+export function lossByName(name: string, k: number): HgbLoss {
+  if (name === squaredError.name) return squaredError;
+  if (name === absoluteError.name) return absoluteError;
+  if (name === binomialLoss.name) return k === 1 ? binomialLoss : multinomialLoss(k);
+  throw new Error(`unknown histogram gradient boosting loss ${JSON.stringify(name)}`);
+}

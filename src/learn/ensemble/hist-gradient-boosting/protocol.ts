@@ -58,6 +58,7 @@ export const CMD_PREDICT = 5;
 export const CMD_SPLIT = 6;
 export const CMD_SEARCH = 7;
 export const CMD_LEAVES = 8;
+export const CMD_LOSS = 9;
 
 /** A typed array on shared memory: its buffer, byte offset and length (in elements). */
 export interface SharedView {
@@ -97,6 +98,14 @@ export type SessionMessage =
       leaves: SharedArrayBuffer;
     }
   | { type: 'page'; page: SharedView }
+  | {
+      /** The training loss for early stopping: the loss's name and trees per iteration, the training targets, and where its value goes. */
+      type: 'loss';
+      name: string;
+      k: number;
+      y: SharedArrayBuffer;
+      out: SharedArrayBuffer;
+    }
   | {
       type: 'search';
       nBinsNonMissing: SharedView;

@@ -10,8 +10,9 @@
  * histogram passes and the partition loop run as WebAssembly kernels (wasm-histogram.ts) on it;
  * the split search of a node (after the sibling's subtraction), the binning (features claimed one
  * at a time) and the raw-prediction update after a tree (leaves claimed one at a time, the raw
- * predictions in shared memory) are shared among the threads too. Small nodes are shared only
- * with workers that are awake: waking a sleeping one costs more than such a node.
+ * predictions in shared memory) are shared among the threads too, and the training loss of the
+ * early stopping runs on a worker while the main thread computes the next gradients. Small nodes
+ * are shared only with workers that are awake: waking a sleeping one costs more than such a node.
  */
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { MlshipError, siblingModule, startModuleWorker } from '../../../core/index.js';
@@ -195,8 +196,9 @@ export class HistogramStore {
   readonly raw: Float64Array;
   /** `[start, stop, value]` per leaf of a raw-prediction update. */
   private readonly leafTable: Float64Array;
-  /** The training targets as sent to the workers for {@link trainLoss} (the caller's array, its shared copy), and the loss's value. */
-  private lossTargets: { y: Float64Array; shared: Float64Array } | null = null;
+  /** The training targets whose shared copy the worker computes {@link trainLoss} on (null: none sent yet). */
+  private lossSentFor: Float64Array | null = null;
+  /** Where the worker writes the training loss. */
   private readonly lossOut: Float64Array;
   /** Whether the last histogram build was shared with the workers. */
   private lastBuildShared = false;
@@ -460,10 +462,10 @@ export class HistogramStore {
       alongside?.();
       return loss.loss(y, this.raw);
     }
-    if (this.lossTargets?.y !== y) {
+    if (this.lossSentFor !== y) {
       const shared = new Float64Array(new SharedArrayBuffer(8 * y.length));
       shared.set(y);
-      this.lossTargets = { y, shared };
+      this.lossSentFor = y;
       w.port.postMessage({ type: 'loss', name: loss.name, k: loss.k, y: shared.buffer as SharedArrayBuffer, out: this.lossOut.buffer as SharedArrayBuffer } satisfies SessionMessage);
     }
     const out = this.lossOut;

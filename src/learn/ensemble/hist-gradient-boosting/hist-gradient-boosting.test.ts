@@ -166,6 +166,29 @@ describe('HistGradientBoostingRegressor', () => {
     expect(Array.from(fit(2).predict(Xn))).toEqual(Array.from(one.predict(Xn)));
   }, 60_000);
 
+  it('scores early stopping identically when a worker computes the training loss', () => {
+    const { X, y } = makeSyntheticRegression({ nSamples: 36_000, nFeatures: 10, seed: 4 });
+    const labels = Array.from(y, (v) => (v > 16 ? 'high' : v > 12 ? 'mid' : 'low'));
+    const fits = (nJobs: number) => [
+      new HistGradientBoostingRegressor({ maxIter: 8, earlyStopping: true, validationFraction: null, nJobs }).fit(X, y),
+      new HistGradientBoostingRegressor({ maxIter: 8, earlyStopping: true, loss: 'absolute_error', validationFraction: null, nJobs }).fit(X, y),
+      new HistGradientBoostingClassifier({ maxIter: 4, earlyStopping: true, validationFraction: 0.05, randomState: 0, nJobs }).fit(X, labels),
+    ];
+    const one = fits(1);
+    // Workers forced to do their share (the loss included).
+    workerTasks(false);
+    try {
+      const two = fits(2);
+      two.forEach((m, i) => {
+        expect(Array.from(m.trainScore_!)).toEqual(Array.from(one[i]!.trainScore_!));
+        expect(Array.from(m.validationScore_!)).toEqual(Array.from(one[i]!.validationScore_!));
+        expect(m.nIter_).toBe(one[i]!.nIter_);
+      });
+    } finally {
+      workerTasks(true);
+    }
+  }, 60_000);
+
   it('predicts rows with and without missing values as the plain tree walk does, on one thread or several', () => {
     const { X, y } = makeSyntheticRegression({ nSamples: 3000, nFeatures: 11, seed: 5 });
     // Missing values in the second half only: the first half's row blocks take the NaN-free kernel.

@@ -708,6 +708,30 @@ interface TransformIndex {
 }
 
 /**
+ * A reused buffer holding one document's UTF-16 units followed by a non-word sentinel (0), so
+ * that every token ends before the document's length and looking one unit ahead needs no bounds
+ * check. Shared by {@link WordEngine} and {@link DocReader}.
+ */
+class DocUnits {
+  private buf: Buffer = Buffer.allocUnsafeSlow(2 * 16);
+  private u: Uint16Array = new Uint16Array(this.buf.buffer, this.buf.byteOffset, 16);
+
+  /** The units of `s` and the sentinel at `s.length` (valid until the next call). */
+  load(s: string): Uint16Array {
+    const n = s.length;
+    if (n + 1 > this.u.length) {
+      let cap = this.u.length;
+      while (cap < n + 1) cap *= 2;
+      this.buf = Buffer.allocUnsafeSlow(2 * cap);
+      this.u = new Uint16Array(this.buf.buffer, this.buf.byteOffset, cap);
+    }
+    this.buf.write(s, 0, 'utf16le');
+    this.u[n] = 0;
+    return this.u;
+  }
+}
+
+/**
  * Tokenizer, n-gram former and counter for the default kind of token pattern. In `fit` mode it
  * learns features; `useColumns` then maps them to output columns for `transform`.
  */
@@ -739,8 +763,7 @@ export class WordEngine {
   /** See {@link frontFor}; `frontMode` 0: empty, 1: features (learning), 2: columns (transform). */
   private readonly front: Int32Array = new Int32Array(8 * (FRONT_MASK + 1));
   /** The document being tokenized, as UTF-16 units (and the Buffer they live in). */
-  private buf: Buffer = Buffer.allocUnsafeSlow(2 * 16);
-  private u: Uint16Array = new Uint16Array(this.buf.buffer, this.buf.byteOffset, 16);
+  private readonly units = new DocUnits();
   private frontMode = 0;
 
   constructor(options: WordEngineOptions) {
@@ -910,16 +933,7 @@ export class WordEngine {
   private tokenize(s: string, grow: boolean, front: Int32Array): number {
     const { minLen, minN } = this.o;
     const n = s.length;
-    if (n + 1 > this.u.length) {
-      let cap = this.u.length;
-      while (cap < n + 1) cap *= 2;
-      this.buf = Buffer.allocUnsafeSlow(2 * cap);
-      this.u = new Uint16Array(this.buf.buffer, this.buf.byteOffset, cap);
-    }
-    const u = this.u;
-    this.buf.write(s, 0, 'utf16le');
-    // A non-word sentinel: every token ends before n, and looking one unit ahead needs no bounds check.
-    u[n] = 0;
+    const u = this.units.load(s);
     const tokens = this.tokens;
     let toks = this.docToks;
     let unis = this.docUni;
@@ -1266,8 +1280,7 @@ export class DocReader {
   private n = 0;
   /** Number of tokens the last {@link scan} left for the engine's table. */
   private np = 0;
-  private buf: Buffer = Buffer.allocUnsafeSlow(2 * 16);
-  private u: Uint16Array = new Uint16Array(this.buf.buffer, this.buf.byteOffset, 16);
+  private readonly units = new DocUnits();
   // The arrays that grow inside the scan start small, so that they grow on the first documents
   // while `read` runs unoptimised (see TokenTable.offs).
   private toks: Int32Array = new Int32Array(16);
@@ -1340,16 +1353,7 @@ export class DocReader {
       throw new MlshipError('INVALID_ARGUMENT', `${owner}: the preprocessor returned ${typeof s} for document ${index}; it must return a string`, { line: index });
     }
     const n = s.length;
-    if (n + 1 > this.u.length) {
-      let cap = this.u.length;
-      while (cap < n + 1) cap *= 2;
-      this.buf = Buffer.allocUnsafeSlow(2 * cap);
-      this.u = new Uint16Array(this.buf.buffer, this.buf.byteOffset, cap);
-    }
-    const u = this.u;
-    this.buf.write(s, 0, 'utf16le');
-    // A non-word sentinel: every token ends before n, and looking one unit ahead needs no bounds check.
-    u[n] = 0;
+    const u = this.units.load(s);
     const minLen = this.minLen;
     if (this.cnt.length === 0) this.cnt = new Int32Array(this.hotCols.length + this.nCols + 1);
     // A token takes at least minLen units and a separator: at most this many tokens, as many bigrams.

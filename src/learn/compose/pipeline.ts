@@ -46,6 +46,8 @@ interface FusedText {
   /** `nFeatures x (rows + 1)`: for column j, `[idf_j, weights[0][j], ..., weights[rows-1][j]]`, so that a column is one cache line. */
   table: Float64Array;
   acc: Float64Array;
+  /** The same scores in WebAssembly (null: not available, or sublinear tf, which it does not compute). */
+  scorer: ReturnType<DocVectorizer['reader']['scorer']>;
 }
 
 /**
@@ -71,7 +73,8 @@ function compileFused(doc: DocVectorizer, head: LinearHead): FusedText {
   const hot = doc.reader.hotCols;
   const table = new Float64Array((hot.length + d) * (r + 1));
   fillFusedTable(table, hot, d, doc.idf, head.weights, r);
-  return { doc, weights: head.weights, bias: head.bias, rows: r, table, acc: new Float64Array(r) };
+  const scorer = doc.sublinearTf ? null : doc.reader.scorer({ rows: r, weights: head.weights, bias: head.bias, nFeatures: d, idf: doc.idf, binary: doc.binary, norm: doc.norm });
+  return { doc, weights: head.weights, bias: head.bias, rows: r, table, acc: new Float64Array(r), scorer };
 }
 
 /**
@@ -83,9 +86,13 @@ function fusedScores(f: FusedText, docs: readonly string[]): Float64Array {
   const { reader, binary, sublinearTf, norm, owner } = f.doc;
   const stride = f.rows + 1;
   const out = new Float64Array(docs.length * f.rows);
+  const scorer = f.scorer;
   for (let i = 0; i < docs.length; i++) {
+    const s = reader.prepare(docs[i]!, owner, i);
+    // WebAssembly first; a document it leaves (one with a surrogate) is read here.
+    if (scorer && scorer.score(s, out, i * f.rows)) continue;
     // The reader loads the table's rows of rare columns along with their counts.
-    const n = reader.read(docs[i]!, owner, i, f.table, stride);
+    const n = reader.readText(s, f.table, stride);
     // The tf-idf values replace the counts (the reader's scratch) as transform computes them.
     scoreDoc(f, reader.cols, reader.counts, n, binary, sublinearTf, norm, out, i * f.rows);
   }

@@ -9,6 +9,7 @@ import { MlshipError } from '../../core/index.js';
 import { unitsOrder } from './kernels.js';
 import type { Preprocessor } from './text-analysis.js';
 import { BMP_WORD, isWordCodePoint } from './unicode-tables.js';
+import { WasmReader, type ReaderTables, type ScoringTables } from './wasm-reader.js';
 
 const EMPTY = -1;
 /**
@@ -456,7 +457,7 @@ export interface WordEngineOptions {
 
 /** Sizes of a {@link DocReader}'s hot tables (they stay in the CPU's L2 cache): tokens, bigrams, longest hot token. */
 const HOT_TOKENS = 8192;
-const HOT_PAIRS = 8192;
+const HOT_PAIRS = 65536;
 const HOT_TOKEN_UNITS = 32;
 
 
@@ -1309,6 +1310,8 @@ export class DocReader {
   /** Hot bigrams: slots of [first token id + 1 (0: free), second token id, hot index, unused]. */
   private hotPair: Int32Array = new Int32Array(4);
   private hotPairMask = 0;
+  /** The same reader in WebAssembly (null: not available), made on the first read. */
+  private wasm: WasmReader | null | undefined = undefined;
 
   constructor(
     private readonly pre: Preprocessor | null,
@@ -1348,9 +1351,37 @@ export class DocReader {
    * loaded along with their counts, so that those cache misses overlap (only the speed depends on it).
    */
   read(doc: string, owner: string, index = 0, rows: Float64Array | null = null, rowStride = 0): number {
+    return this.readText(this.prepare(doc, owner, index), rows, rowStride);
+  }
+
+  /** The document as the reader reads it (preprocessed); `owner` and `index` name it in errors. */
+  prepare(doc: string, owner: string, index = 0): string {
     const s = this.pre ? this.pre(doc) : doc;
     if (typeof s !== 'string') {
       throw new MlshipError('INVALID_ARGUMENT', `${owner}: the preprocessor returned ${typeof s} for document ${index}; it must return a string`, { line: index });
+    }
+    return s;
+  }
+
+  /**
+   * A scorer of (preprocessed) documents in WebAssembly: this reader's tables with a linear model
+   * over the tf-idf values of its columns (see {@link WasmReader.score}); null where WebAssembly
+   * is not available or the model has too many rows.
+   */
+  scorer(model: Omit<ScoringTables, 'hotCols'>): WasmReader | null {
+    return WasmReader.create({ ...this.tables(), scoring: { ...model, hotCols: this.hotCols } });
+  }
+
+  /** {@link read} of a document already {@link prepare}d. */
+  readText(s: string, rows: Float64Array | null = null, rowStride = 0): number {
+    const w = this.wasm === undefined ? this.makeWasm() : this.wasm;
+    if (w) {
+      const nw = w.read(s);
+      if (nw >= 0) {
+        this.cols = w.cols;
+        this.counts = w.counts;
+        return nw;
+      }
     }
     const n = s.length;
     const u = this.units.load(s);
@@ -1400,6 +1431,35 @@ export class DocReader {
       cnt[col] = 0;
     }
     return nc;
+  }
+
+  /** The WebAssembly reader over copies of this reader's tables (null where WebAssembly is not available). */
+  private makeWasm(): WasmReader | null {
+    this.wasm = WasmReader.create(this.tables());
+    return this.wasm;
+  }
+
+  /** This reader's tables, for the WebAssembly reader. */
+  private tables(): ReaderTables {
+    const t = this.tokens;
+    return {
+      cls: CLS,
+      hotTok: this.hotTok,
+      hotTokMask: this.hotTokMask,
+      hotUnits: this.hotUnits,
+      tokSlots: t.slots,
+      tokMask: t.mask,
+      tokUnits: t.units,
+      hotPair: this.hotPair,
+      hotPairMask: this.hotPairMask,
+      pairSlots: this.pairCol.slots,
+      pairMask: this.pairCol.mask,
+      nHot: this.hotCols.length,
+      nCols: this.nCols,
+      minLen: this.minLen,
+      unigrams: this.unigrams,
+      bigrams: this.bigrams,
+    };
   }
 
   /**

@@ -1,0 +1,1026 @@
+/**
+ * The document reader of the word engine (see `DocReader` in `word-engine.ts`) as a WebAssembly
+ * function generated here as bytes: it tokenizes a document's UTF-16 units, looks each token up in
+ * the reader's hot table and then the engine's token table, forms bigrams and looks them up the
+ * same way, and counts the columns, all in one call and without JavaScript's bounds checks. It
+ * reads copies of the same tables, hashes tokens with the same FNV-1a and counts in the same order
+ * (unigrams in token order, then bigrams in position order), so its columns and counts are those
+ * of the JavaScript reader. A document with a surrogate (a code point outside the Basic
+ * Multilingual Plane) is left to the JavaScript reader, which knows which of them are word
+ * characters.
+ */
+import { W, compileKernels, ensureBytes, instantiateKernels, sharedMemory, type WasmFunction, type WasmMemory } from '../kernels/index.js';
+
+/** The tables a {@link WasmReader} copies (the formats are `word-engine.ts`'s). */
+export interface ReaderTables {
+  /** Class of each UTF-16 unit: 1 a word character, 2 a surrogate, 0 anything else (65,536 entries). */
+  cls: Uint8Array;
+  /** Hot tokens: slots of 8 values [hash, hot column or STOP, token id, length << 24 | offset (0: free), units 0-1, units 2-3, -, -]. */
+  hotTok: Int32Array;
+  hotTokMask: number;
+  hotUnits: Uint16Array;
+  /** The engine's token table: slots of 8 values [hash, offset, length, id (-1: free), feature, column, units 0-1, units 2-3]. */
+  tokSlots: Int32Array;
+  tokMask: number;
+  tokUnits: Uint16Array;
+  /** Hot bigrams: slots of [first id + 1 (0: free), second id, hot column, -]. */
+  hotPair: Int32Array;
+  hotPairMask: number;
+  /** Bigram → column: slots of [first id, second id, column (-1: free, other negative: none), -]. */
+  pairSlots: Int32Array;
+  pairMask: number;
+  /** Number of hot columns: other columns j are reported as `nHot + j`. */
+  nHot: number;
+  /** Number of columns j (one more than the largest). */
+  nCols: number;
+  /** Shortest token, in code points. */
+  minLen: number;
+  unigrams: boolean;
+  bigrams: boolean;
+  /** Given, the reader scores documents (see {@link WasmReader.score}) instead of returning their counts. */
+  scoring?: ScoringTables;
+}
+
+/** A linear model over tf-idf values of the reader's columns (see the fused pipeline's `scoreDoc`). */
+export interface ScoringTables {
+  /** Number of scores (rows of `weights`). */
+  rows: number;
+  /** `rows x nFeatures`, row-major. */
+  weights: Float64Array;
+  bias: Float64Array;
+  nFeatures: number;
+  /** Per column (null: all 1). */
+  idf: Float64Array | null;
+  /** The original column of each hot column (see {@link ReaderTables.nHot}). */
+  hotCols: Int32Array;
+  binary: boolean;
+  norm: 'l1' | 'l2' | null;
+}
+
+/** Most scores the scoring kernel is generated for (one loop per score). */
+export const MAX_WASM_SCORES = 64;
+
+/**
+ * `read(units, n, toks, outCols, outCounts, outScores)`: number of distinct columns, or -1 when the
+ * document has a surrogate. With scoring, `outCounts` receives the tf-idf values and `outScores` the scores.
+ */
+type ReadKernel = (units: number, n: number, toks: number, outCols: number, outCounts: number, outScores: number) => number;
+
+const STOP = -2;
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+
+const { get, set, i32load, i32store, i32const } = W;
+
+// Parameters and locals of the kernels.
+const U = 0;
+const N = 1;
+const TOKS = 2;
+const OUTC = 3;
+const OUTN = 4;
+const OUTS = 5;
+const I = 6;
+const C = 7;
+const K = 8;
+const START = 9;
+const H = 10;
+const LEN = 11;
+const SLOT = 12;
+const B = 13;
+const COL = 14;
+const ID = 15;
+const NT = 16;
+const NC = 17;
+const Q = 18;
+const A = 19;
+const P2 = 20;
+const X2 = 21;
+const R = 22;
+const OK = 23;
+const M = 24;
+const V = 25;
+const X = 26;
+const BB = 27;
+const PCB = 28;
+const PND = 29;
+const NP = 30;
+const SINK = 31;
+const LOCALS = 26;
+// f64 locals (after the i32 ones).
+const SUM = 32;
+const SCALE = 33;
+const ACC = 34;
+const XF = 35;
+
+const inc = (l: number, k: number): number[][] => [get(l), i32const(k), W.add, set(l)];
+
+/** `OK = units at P2 and X2 agree on R (≥ 1) units`, four units (one i64) at a time. */
+function eqUnits(): number[][] {
+  return [
+    i32const(0),
+    set(OK),
+    W.block,
+    W.loop,
+    get(R),
+    i32const(4),
+    W.leU,
+    W.if,
+    // The last 1-4 units: compare the low 16 * R bits.
+    get(P2),
+    W.i64loadU(),
+    get(X2),
+    W.i64loadU(),
+    W.i64xor,
+    W.i64const(-1),
+    i32const(64),
+    get(R),
+    i32const(4),
+    W.shl,
+    W.sub,
+    W.i64extendU,
+    W.i64shrU,
+    W.i64and,
+    W.i64eqz,
+    set(OK),
+    W.br(2),
+    W.end,
+    get(P2),
+    W.i64loadU(),
+    get(X2),
+    W.i64loadU(),
+    W.i64ne,
+    W.brIf(1),
+    ...inc(P2, 8),
+    ...inc(X2, 8),
+    ...inc(R, -4),
+    W.br(0),
+    W.end,
+    W.end,
+  ];
+}
+
+/** The address of the count of the column the code `col` leaves on the stack (the count is at offset `L.cntOff`). */
+function countAt(L: Layout, col: number[][]): number[][] {
+  return [i32const(L.cnt), ...col, i32const(L.cntStride), W.mul, W.add];
+}
+
+/** The column of output entry `Q`. */
+const outCol = (): number[][] => [get(OUTC), get(Q), i32const(2), W.shl, W.add, i32load()];
+
+/** `count[col]++`, and `col` appended to the output the first time (no branch). */
+function bump(L: Layout): number[][] {
+  return [
+    ...countAt(L, [get(COL)]),
+    set(X),
+    get(X),
+    i32load(L.cntOff),
+    set(V),
+    get(X),
+    get(V),
+    i32const(1),
+    W.add,
+    i32store(L.cntOff),
+    get(OUTC),
+    get(NC),
+    i32const(2),
+    W.shl,
+    W.add,
+    get(COL),
+    i32store(),
+    get(NC),
+    get(V),
+    W.eqz,
+    W.add,
+    set(NC),
+  ];
+}
+
+/** Clears the counts of the columns seen so far and returns -1 (a surrogate: the JavaScript reader takes the document). */
+function bail(L: Layout): number[][] {
+  return [
+    i32const(0),
+    set(Q),
+    W.block,
+    W.loop,
+    get(Q),
+    get(NC),
+    W.geU,
+    W.brIf(1),
+    ...countAt(L, outCol()),
+    i32const(0),
+    i32store(L.cntOff),
+    ...inc(Q, 1),
+    W.br(0),
+    W.end,
+    W.end,
+    i32const(-1),
+    W.return,
+  ];
+}
+
+/** `c = u[i]; k = cls[c]` (the class table sits at address 0). */
+const loadUnit = (): number[][] => [get(U), get(I), i32const(1), W.shl, W.add, W.i32load16u(), W.tee(C), W.i32load8u(), set(K)];
+
+/** The byte addresses of the reader's tables in its memory. */
+interface Layout {
+  ht: number;
+  hu: number;
+  ts: number;
+  tu: number;
+  hp: number;
+  ps: number;
+  /** The counts: column j's at `cnt + j * cntStride + cntOff` (the dense counts, or the scoring rows). */
+  cnt: number;
+  cntStride: number;
+  cntOff: number;
+  /** A word the kernel writes what its touching loads read to (so that they are not dropped). */
+  sink: number;
+  /** End of the tables: the per-document scratch starts here. */
+  end: number;
+}
+
+function readKernel(t: ReaderTables, L: Layout): WasmFunction {
+  const code: number[][] = [
+    W.block, // $done
+    W.loop, // $tok
+    // Skip to the next word character.
+    W.block, // $found
+    W.loop, // $skip
+    get(I),
+    get(N),
+    W.geU,
+    W.brIf(3),
+    ...loadUnit(),
+    get(K),
+    i32const(1),
+    W.eq,
+    W.brIf(1),
+    get(K),
+    W.if,
+    ...bail(L),
+    W.end,
+    ...inc(I, 1),
+    W.br(0),
+    W.end,
+    W.end,
+    // The token: hashed (FNV-1a over its units) up to the first unit that is not a word character.
+    get(I),
+    set(START),
+    i32const(FNV_OFFSET),
+    set(H),
+    W.loop,
+    get(H),
+    get(C),
+    W.xor,
+    i32const(FNV_PRIME),
+    W.mul,
+    set(H),
+    ...inc(I, 1),
+    ...loadUnit(),
+    get(K),
+    i32const(1),
+    W.eq,
+    W.brIf(0),
+    W.end,
+    get(K),
+    W.if,
+    ...bail(L),
+    W.end,
+    get(I),
+    get(START),
+    W.sub,
+    set(LEN),
+    get(LEN),
+    i32const(t.minLen),
+    W.ltU,
+    W.brIf(0),
+    i32const(-1),
+    set(COL),
+    i32const(-1),
+    set(ID),
+    W.block, // $res
+    W.block, // $cold
+    // The hot table: columns as hot indices, stop words as STOP.
+    get(H),
+    i32const(t.hotTokMask),
+    W.and,
+    set(SLOT),
+    W.loop,
+    i32const(L.ht),
+    get(SLOT),
+    i32const(5),
+    W.shl,
+    W.add,
+    set(B),
+    get(B),
+    i32load(12),
+    set(M),
+    get(M),
+    W.eqz,
+    W.brIf(1),
+    get(B),
+    i32load(),
+    get(H),
+    W.eq,
+    get(M),
+    i32const(24),
+    W.shrU,
+    get(LEN),
+    W.eq,
+    W.and,
+    W.if,
+    get(U),
+    get(START),
+    i32const(1),
+    W.shl,
+    W.add,
+    set(P2),
+    get(B),
+    i32const(16),
+    W.add,
+    i32const(L.hu),
+    get(M),
+    i32const(0xffffff),
+    W.and,
+    i32const(1),
+    W.shl,
+    W.add,
+    get(LEN),
+    i32const(4),
+    W.leU,
+    W.select,
+    set(X2),
+    get(LEN),
+    set(R),
+    ...eqUnits(),
+    get(OK),
+    W.if,
+    get(B),
+    i32load(4),
+    set(COL),
+    get(B),
+    i32load(8),
+    set(ID),
+    W.br(4),
+    W.end,
+    W.end,
+    get(SLOT),
+    i32const(1),
+    W.add,
+    i32const(t.hotTokMask),
+    W.and,
+    set(SLOT),
+    W.br(0),
+    W.end,
+    W.end, // $cold
+    // The engine's table: columns j as nHot + j.
+    get(H),
+    i32const(t.tokMask),
+    W.and,
+    set(SLOT),
+    W.loop,
+    i32const(L.ts),
+    get(SLOT),
+    i32const(5),
+    W.shl,
+    W.add,
+    set(B),
+    get(B),
+    i32load(12),
+    set(V),
+    get(V),
+    i32const(-1),
+    W.eq,
+    W.brIf(1),
+    get(B),
+    i32load(),
+    get(H),
+    W.eq,
+    get(B),
+    i32load(8),
+    get(LEN),
+    W.eq,
+    W.and,
+    W.if,
+    get(U),
+    get(START),
+    i32const(1),
+    W.shl,
+    W.add,
+    set(P2),
+    get(B),
+    i32const(24),
+    W.add,
+    i32const(L.tu),
+    get(B),
+    i32load(4),
+    i32const(1),
+    W.shl,
+    W.add,
+    get(LEN),
+    i32const(4),
+    W.leU,
+    W.select,
+    set(X2),
+    get(LEN),
+    set(R),
+    ...eqUnits(),
+    get(OK),
+    W.if,
+    get(V),
+    set(ID),
+    get(B),
+    i32load(20),
+    set(COL),
+    get(COL),
+    i32const(t.nHot),
+    W.add,
+    get(COL),
+    get(COL),
+    i32const(0),
+    W.geS,
+    W.select,
+    set(COL),
+    W.br(3),
+    W.end,
+    W.end,
+    get(SLOT),
+    i32const(1),
+    W.add,
+    i32const(t.tokMask),
+    W.and,
+    set(SLOT),
+    W.br(0),
+    W.end,
+    W.end, // $res
+    // A stop word is dropped before n-grams are formed.
+    get(COL),
+    i32const(STOP),
+    W.eq,
+    W.brIf(0),
+  ];
+  if (t.unigrams) code.push(get(COL), i32const(0), W.geS, W.if, ...bump(L), W.end);
+  if (t.bigrams) code.push(get(TOKS), get(NT), i32const(2), W.shl, W.add, get(ID), i32store(), ...inc(NT, 1));
+  code.push(W.br(0), W.end, W.end); // $tok, $done
+  if (t.bigrams) code.push(...bigrams(t, L));
+  code.push(...(t.scoring ? score(t.scoring, L) : finish(L)), get(NC));
+  return { name: 'read', params: 6, result: true, i32Locals: LOCALS, f64Locals: 4, code };
+}
+
+/** `H = pairHash(A, BB)` (word-engine.ts's). */
+const pairHash = (): number[][] => [
+  get(A),
+  i32const(0x9e3779b1 | 0),
+  W.mul,
+  get(BB),
+  W.xor,
+  W.tee(H),
+  get(H),
+  i32const(15),
+  W.shrU,
+  W.xor,
+  i32const(0x85ebca6b | 0),
+  W.mul,
+  W.tee(H),
+  get(H),
+  i32const(13),
+  W.shrU,
+  W.xor,
+  set(H),
+];
+
+/** `A = toks[pos]; BB = toks[pos + 1]` for the position the code `pos` leaves on the stack. */
+const tokenPair = (pos: number[][]): number[][] => [get(TOKS), ...pos, i32const(2), W.shl, W.add, W.tee(X), i32load(), set(A), get(X), i32load(4), set(BB)];
+
+/** A loop over `Q < limit` running `body`. */
+function upTo(limit: number[][], body: number[][]): number[][] {
+  // Signed: a limit of NT - 1 is -1 when there is no token.
+  return [i32const(0), set(Q), W.block, W.loop, get(Q), ...limit, W.geS, W.brIf(1), ...body, ...inc(Q, 1), W.br(0), W.end, W.end];
+}
+
+/**
+ * Counts the bigrams of the `NT` token ids at `TOKS` (-1: unknown), in position order. The hot
+ * table is probed first, position by position; the bigrams it does not hold are noted, their
+ * slots in the large table loaded all together (independent loads, whose cache misses overlap),
+ * then looked up, and the rows of the columns found loaded the same way before counting.
+ */
+function bigrams(t: ReaderTables, L: Layout): number[][] {
+  const pcAt = (pos: number[][]): number[][] => [get(PCB), ...pos, i32const(2), W.shl, W.add];
+  return [
+    get(TOKS),
+    get(NT),
+    i32const(2),
+    W.shl,
+    W.add,
+    W.tee(PCB),
+    get(NT),
+    i32const(2),
+    W.shl,
+    W.add,
+    set(PND),
+    i32const(0),
+    set(NP),
+    // 1. The hot table; `PCB[q]` = column or -1, and the other pairs noted as [position, hash].
+    ...upTo(
+      [get(NT), i32const(1), W.sub],
+      [
+        ...tokenPair([get(Q)]),
+        i32const(-1),
+        set(COL),
+        W.block, // $pos
+        get(A),
+        get(BB),
+        W.or,
+        i32const(0),
+        W.ltS,
+        W.brIf(0),
+        ...pairHash(),
+        W.block, // $cold
+        get(H),
+        i32const(t.hotPairMask),
+        W.and,
+        set(SLOT),
+        W.loop,
+        i32const(L.hp),
+        get(SLOT),
+        i32const(4),
+        W.shl,
+        W.add,
+        set(B),
+        get(B),
+        i32load(),
+        set(V),
+        get(V),
+        W.eqz,
+        W.brIf(1),
+        get(V),
+        get(A),
+        i32const(1),
+        W.add,
+        W.eq,
+        get(B),
+        i32load(4),
+        get(BB),
+        W.eq,
+        W.and,
+        W.if,
+        get(B),
+        i32load(8),
+        set(COL),
+        W.br(3),
+        W.end,
+        get(SLOT),
+        i32const(1),
+        W.add,
+        i32const(t.hotPairMask),
+        W.and,
+        set(SLOT),
+        W.br(0),
+        W.end,
+        W.end, // $cold
+        get(PND),
+        get(NP),
+        i32const(3),
+        W.shl,
+        W.add,
+        W.tee(X),
+        get(Q),
+        i32store(),
+        get(X),
+        get(H),
+        i32store(4),
+        ...inc(NP, 1),
+        W.end, // $pos
+        ...pcAt([get(Q)]),
+        get(COL),
+        i32store(),
+      ],
+    ),
+    // 2. Load the noted pairs' first slots.
+    i32const(0),
+    set(SINK),
+    ...upTo(
+      [get(NP)],
+      [
+        get(SINK),
+        i32const(L.ps),
+        get(PND),
+        get(Q),
+        i32const(3),
+        W.shl,
+        W.add,
+        i32load(4),
+        i32const(t.pairMask),
+        W.and,
+        i32const(4),
+        W.shl,
+        W.add,
+        i32load(8),
+        W.xor,
+        set(SINK),
+      ],
+    ),
+    // 3. Look them up; their columns go to `PCB` and over their hashes.
+    ...upTo(
+      [get(NP)],
+      [
+        get(PND),
+        get(Q),
+        i32const(3),
+        W.shl,
+        W.add,
+        W.tee(X),
+        i32load(),
+        set(I),
+        get(X),
+        i32load(4),
+        set(H),
+        ...tokenPair([get(I)]),
+        i32const(-1),
+        set(COL),
+        W.block, // $res
+        get(H),
+        i32const(t.pairMask),
+        W.and,
+        set(SLOT),
+        W.loop,
+        i32const(L.ps),
+        get(SLOT),
+        i32const(4),
+        W.shl,
+        W.add,
+        set(B),
+        get(B),
+        i32load(8),
+        set(V),
+        get(V),
+        i32const(-1),
+        W.eq,
+        W.brIf(1),
+        get(B),
+        i32load(),
+        get(A),
+        W.eq,
+        get(B),
+        i32load(4),
+        get(BB),
+        W.eq,
+        W.and,
+        W.if,
+        get(V),
+        i32const(t.nHot),
+        W.add,
+        i32const(-1),
+        get(V),
+        i32const(0),
+        W.geS,
+        W.select,
+        set(COL),
+        W.br(2),
+        W.end,
+        get(SLOT),
+        i32const(1),
+        W.add,
+        i32const(t.pairMask),
+        W.and,
+        set(SLOT),
+        W.br(0),
+        W.end,
+        W.end, // $res
+        ...pcAt([get(I)]),
+        get(COL),
+        i32store(),
+        get(PND),
+        get(Q),
+        i32const(3),
+        W.shl,
+        W.add,
+        get(COL),
+        i32store(4),
+      ],
+    ),
+    // 4. Load the counts of the columns found (column 0's for none).
+    ...upTo(
+      [get(NP)],
+      [
+        get(SINK),
+        ...countAt(L, [
+          get(PND),
+          get(Q),
+          i32const(3),
+          W.shl,
+          W.add,
+          i32load(4),
+          W.tee(COL),
+          i32const(0),
+          get(COL),
+          i32const(0),
+          W.geS,
+          W.select,
+        ]),
+        i32load(L.cntOff),
+        W.xor,
+        set(SINK),
+      ],
+    ),
+    i32const(L.sink),
+    get(SINK),
+    i32store(),
+    // 5. Count, in position order.
+    ...upTo(
+      [get(NT), i32const(1), W.sub],
+      [...pcAt([get(Q)]), i32load(), W.tee(COL), i32const(0), W.geS, W.if, ...bump(L), W.end],
+    ),
+  ];
+}
+
+/** Writes the count of each output column (as f64) and clears the counts. */
+function finish(L: Layout): number[][] {
+  return [
+    i32const(0),
+    set(Q),
+    W.block,
+    W.loop,
+    get(Q),
+    get(NC),
+    W.geU,
+    W.brIf(1),
+    ...countAt(L, outCol()),
+    set(X),
+    get(OUTN),
+    get(Q),
+    i32const(3),
+    W.shl,
+    W.add,
+    get(X),
+    i32load(L.cntOff),
+    W.f64convertU,
+    W.f64store(),
+    get(X),
+    i32const(0),
+    i32store(L.cntOff),
+    ...inc(Q, 1),
+    W.br(0),
+    W.end,
+    W.end,
+  ];
+}
+
+/** `f64.const v`. */
+function f64const(v: number): number[] {
+  return [0x44, ...new Uint8Array(new Float64Array([v]).buffer)];
+}
+
+/** A loop over the output entries `Q < NC` running `body`. */
+function overOutput(body: number[][]): number[][] {
+  return [i32const(0), set(Q), W.block, W.loop, get(Q), get(NC), W.geU, W.brIf(1), ...body, ...inc(Q, 1), W.br(0), W.end, W.end];
+}
+
+/**
+ * The scores of the document, as the fused pipeline's `scoreDoc` computes them (the same
+ * operations in the same order): each entry's tf-idf value (kept at `OUTN`), the row norm, then
+ * per class the sum of the scaled values times the class's weights, plus its bias, to `OUTS`.
+ * The rows are `[idf, w_0, ..., w_{r-1}, count]` at `L.cnt`, `L.cntStride` bytes each.
+ */
+function score(sc: ScoringTables, L: Layout): number[][] {
+  const r = sc.rows;
+  const l1 = sc.norm === 'l1';
+  const code: number[][] = [
+    W.f64zero,
+    set(SUM),
+    ...overOutput([
+      ...countAt(L, outCol()),
+      set(X),
+      ...(sc.binary ? [W.f64one] : [get(X), i32load(L.cntOff), W.f64convertU]),
+      get(X),
+      W.f64load(),
+      W.f64mul,
+      set(XF),
+      get(OUTN),
+      get(Q),
+      i32const(3),
+      W.shl,
+      W.add,
+      get(XF),
+      W.f64store(),
+      get(SUM),
+      ...(l1 ? [get(XF)] : [get(XF), get(XF), W.f64mul]),
+      W.f64add,
+      set(SUM),
+      get(X),
+      i32const(0),
+      i32store(L.cntOff),
+    ]),
+  ];
+  if (sc.norm === null) code.push(W.f64one, set(SCALE));
+  else code.push(W.f64one, get(SUM), ...(l1 ? [] : [W.f64sqrt]), get(SUM), W.f64zero, W.f64eq, W.select, set(SCALE));
+  for (let c = 0; c < r; c++) {
+    code.push(
+      W.f64zero,
+      set(ACC),
+      ...overOutput([
+        get(ACC),
+        get(OUTN),
+        get(Q),
+        i32const(3),
+        W.shl,
+        W.add,
+        W.f64load(),
+        get(SCALE),
+        W.f64div,
+        ...countAt(L, outCol()),
+        W.f64load(8 + 8 * c),
+        W.f64mul,
+        W.f64add,
+        set(ACC),
+      ]),
+      get(OUTS),
+      get(ACC),
+      f64const(sc.bias[c]!),
+      W.f64add,
+      W.f64store(8 * c),
+    );
+  }
+  return code;
+}
+
+const align8 = (n: number): number => (n + 7) & ~7;
+
+/**
+ * A document reader in WebAssembly over copies of a `DocReader`'s tables (see the module comment).
+ * After {@link read} returns n ≥ 0, `cols[0, n)` and `counts[0, n)` hold the document's columns and
+ * counts, as the JavaScript reader's would.
+ *
+ * @example
+ * ```ts
+ * const w = WasmReader.create(tables); // null without WebAssembly
+ * const n = w ? w.read('some text') : -1; // -1: use the JavaScript reader
+ * ```
+ */
+export class WasmReader {
+  cols: Int32Array;
+  counts: Float64Array;
+  private buf: Buffer;
+  private u16: Uint16Array;
+  /** The largest document (in units) the scratch holds. */
+  private maxUnits = 0;
+  private outN = 0;
+  private outC = 0;
+  private toks = 0;
+  private units = 0;
+
+  private constructor(
+    private readonly memory: WasmMemory,
+    private readonly kernel: ReadKernel,
+    private readonly end: number,
+    private readonly minLen: number,
+    private readonly perToken: number,
+    /** The scores of the last document scored (a view of the kernel's memory). */
+    private readonly scores: Float64Array | null,
+  ) {
+    this.buf = Buffer.from(memory.buffer);
+    this.u16 = new Uint16Array(memory.buffer);
+    this.cols = new Int32Array(0);
+    this.counts = new Float64Array(0);
+    this.layout(256);
+  }
+
+  /** A reader over copies of `t`, or null where WebAssembly is not available. */
+  static create(t: ReaderTables): WasmReader | null {
+    const sc = t.scoring;
+    if (sc && (sc.rows < 1 || sc.rows > MAX_WASM_SCORES)) return null;
+    let at = 65536;
+    const place = (bytes: number): number => {
+      const o = at;
+      // 8 bytes of slack: the kernel compares units eight bytes at a time.
+      at = align8(at + bytes + 8);
+      return o;
+    };
+    const nRows = t.nHot + t.nCols + 1;
+    const tok = sparseTokens(t);
+    // Scoring rows: [idf, w_0, ..., w_{r-1}, count (i32)].
+    const stride = sc ? 8 * (sc.rows + 2) : 4;
+    const L: Layout = {
+      ht: place(4 * t.hotTok.length),
+      hu: place(2 * t.hotUnits.length),
+      ts: place(4 * tok.slots.length),
+      tu: place(2 * t.tokUnits.length),
+      hp: place(4 * t.hotPair.length),
+      ps: place(4 * t.pairSlots.length),
+      cnt: place(stride * nRows),
+      cntStride: stride,
+      cntOff: sc ? 8 * (sc.rows + 1) : 0,
+      sink: place(4),
+      end: 0,
+    };
+    const scoresAt = place(sc ? 8 * sc.rows : 0);
+    L.end = at;
+    if (L.end >= 0x7fff0000) return null;
+    const mod = compileKernels([readKernel({ ...t, tokSlots: tok.slots, tokMask: tok.mask }, L)]);
+    const memory = mod ? sharedMemory(L.end + (1 << 16)) : null;
+    if (!mod || !memory) return null;
+    const sab = memory.buffer;
+    new Uint8Array(sab, 0, 65536).set(t.cls);
+    new Int32Array(sab, L.ht, t.hotTok.length).set(t.hotTok);
+    new Uint16Array(sab, L.hu, t.hotUnits.length).set(t.hotUnits);
+    new Int32Array(sab, L.ts, tok.slots.length).set(tok.slots);
+    new Uint16Array(sab, L.tu, t.tokUnits.length).set(t.tokUnits);
+    new Int32Array(sab, L.hp, t.hotPair.length).set(t.hotPair);
+    new Int32Array(sab, L.ps, t.pairSlots.length).set(t.pairSlots);
+    if (sc) fillRows(new Float64Array(sab, L.cnt, (stride / 8) * nRows), sc, t.nHot, t.nCols);
+    const kernel = instantiateKernels<{ read: ReadKernel }>(mod, memory).read;
+    return new WasmReader(memory, kernel, L.end, t.minLen, (t.unigrams ? 1 : 0) + (t.bigrams ? 1 : 0), sc ? new Float64Array(sab, scoresAt, sc.rows) : null);
+  }
+
+  /** Lays the scratch out for documents of up to `units` UTF-16 units. */
+  private layout(units: number): void {
+    // As the JavaScript reader: a token takes at least minLen units and a separator.
+    const maxTok = Math.floor((units + 1) / (this.minLen + 1)) + 1;
+    const cap = this.perToken * maxTok + 1;
+    this.outN = this.end;
+    this.outC = this.outN + 8 * cap;
+    this.toks = align8(this.outC + 4 * cap);
+    // Token ids, then (bigrams) each position's column and the noted pairs (two values each).
+    this.units = align8(this.toks + 16 * maxTok + 8);
+    const bytes = this.units + 2 * (units + 1) + 16;
+    if (!ensureBytes(this.memory, bytes)) throw new RangeError(`WasmReader: cannot grow its memory to ${bytes} bytes`);
+    const sab = this.memory.buffer;
+    if (sab.byteLength !== this.buf.length) {
+      this.buf = Buffer.from(sab);
+      this.u16 = new Uint16Array(sab);
+    }
+    this.cols = new Int32Array(sab, this.outC, cap);
+    this.counts = new Float64Array(sab, this.outN, cap);
+    this.maxUnits = units;
+  }
+
+  /**
+   * Reads one (preprocessed) document: the number of distinct columns (in {@link cols} and
+   * {@link counts}), or -1 when the document has a surrogate and must be read by the JavaScript reader.
+   */
+  read(s: string): number {
+    const n = s.length;
+    if (n > this.maxUnits) {
+      let units = this.maxUnits;
+      while (units < n) units *= 2;
+      this.layout(units);
+    }
+    this.buf.write(s, this.units, 'utf16le');
+    this.u16[(this.units >> 1) + n] = 0;
+    return this.kernel(this.units, n, this.toks, this.outC, this.outN, this.scores ? this.scores.byteOffset : 0);
+  }
+
+  /**
+   * Scores one (preprocessed) document into `out[base, base + rows)` (a reader made with
+   * scoring); false when the document has a surrogate and must be read by the JavaScript reader.
+   */
+  score(s: string, out: Float64Array, base: number): boolean {
+    const scores = this.scores!;
+    if (this.read(s) < 0) return false;
+    for (let c = 0; c < scores.length; c++) out[base + c] = scores[c]!;
+    return true;
+  }
+}
+
+/** Slots per token in the reader's copy of the token table: at most 3/8 full, so that lookups (most of all of unknown tokens) probe few slots. */
+const SLOTS_PER_TOKEN = 8 / 3;
+
+/**
+ * The tokens of `t.tokSlots` the reader can meet (all of them with bigrams, else those with a
+ * column or STOP), placed by the same hash in a table at most 3/8 full.
+ */
+function sparseTokens(t: ReaderTables): { slots: Int32Array; mask: number } {
+  const src = t.tokSlots;
+  let n = 0;
+  for (let b = 0; b < src.length; b += 8) if (src[b + 3] !== -1 && (t.bigrams || src[b + 5] !== -1)) n++;
+  let cap = 16;
+  while (cap < n * SLOTS_PER_TOKEN) cap *= 2;
+  const slots = new Int32Array(8 * cap).fill(-1);
+  const mask = cap - 1;
+  for (let b = 0; b < src.length; b += 8) {
+    if (src[b + 3] === -1 || (!t.bigrams && src[b + 5] === -1)) continue;
+    let slot = src[b]! & mask;
+    while (slots[(slot << 3) + 3] !== -1) slot = (slot + 1) & mask;
+    slots.set(src.subarray(b, b + 8), slot << 3);
+  }
+  return { slots, mask };
+}
+
+/**
+ * Writes the scoring rows: row p is column `hotCols[p]` for the hot columns, then column
+ * `p - nHot`; each is `[idf_j (or 1), weights[0][j], ..., weights[r-1][j], 0]` (the last value
+ * holds the column's count, as an i32, while a document is read).
+ */
+function fillRows(rows: Float64Array, sc: ScoringTables, nHot: number, nCols: number): void {
+  const r = sc.rows;
+  const d = sc.nFeatures;
+  const stride = r + 2;
+  const { idf, weights, hotCols } = sc;
+  for (let p = 0; p < nHot + nCols; p++) {
+    const j = p < nHot ? hotCols[p]! : p - nHot;
+    if (j >= d) continue;
+    const o = p * stride;
+    rows[o] = idf ? idf[j]! : 1;
+    for (let c = 0; c < r; c++) rows[o + 1 + c] = weights[c * d + j]!;
+  }
+}

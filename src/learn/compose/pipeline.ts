@@ -88,11 +88,11 @@ function fusedScores(f: FusedText, docs: readonly string[]): Float64Array {
   const out = new Float64Array(docs.length * f.rows);
   const scorer = f.scorer;
   for (let i = 0; i < docs.length; i++) {
-    const s = reader.prepare(docs[i]!, owner, i);
+    const doc = docs[i]!;
     // WebAssembly first; a document it leaves (one with a surrogate) is read here.
-    if (scorer && scorer.score(s, out, i * f.rows)) continue;
+    if (scorer && scorer.score(scorer.lowercase ? doc : reader.prepare(doc, owner, i), out, i * f.rows)) continue;
     // The reader loads the table's rows of rare columns along with their counts.
-    const n = reader.readText(s, f.table, stride);
+    const n = reader.readText(reader.prepare(doc, owner, i), f.table, stride);
     // The tf-idf values replace the counts (the reader's scratch) as transform computes them.
     scoreDoc(f, reader.cols, reader.counts, n, binary, sublinearTf, norm, out, i * f.rows);
   }

@@ -318,6 +318,12 @@ export function resolveStopWords(stop: unknown, owner: string): ReadonlySet<stri
   throw new MlshipError('INVALID_ARGUMENT', `${owner}.stopWords must be 'english', an array of words or null`, { field: 'stopWords', value: stop });
 }
 
+/**
+ * The preprocessor of `lowercase: true` without accent stripping (one function, so that the word
+ * engine's WebAssembly reader can tell it apart and lowercase as it scans).
+ */
+export const LOWERCASE: Preprocessor = (d) => d.toLowerCase();
+
 /** scikit-learn's `build_preprocessor`. */
 export function buildPreprocessor(p: AnalyzerParams, owner: string): Preprocessor | null {
   if (p.preprocessor !== null && p.preprocessor !== undefined) return resolveFunction<Preprocessor>(p.preprocessor, 'preprocessor', owner);
@@ -335,7 +341,7 @@ export function buildPreprocessor(p: AnalyzerParams, owner: string): Preprocesso
     const f = strip;
     return (d) => f(d.toLowerCase());
   }
-  if (lower) return (d) => d.toLowerCase();
+  if (lower) return LOWERCASE;
   return strip;
 }
 

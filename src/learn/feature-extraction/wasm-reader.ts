@@ -10,11 +10,15 @@
  * characters.
  */
 import { W, compileKernels, ensureBytes, instantiateKernels, sharedMemory, type WasmFunction, type WasmMemory } from '../kernels/index.js';
+import { BMP_WORD } from './unicode-tables.js';
 
 /** The tables a {@link WasmReader} copies (the formats are `word-engine.ts`'s). */
 export interface ReaderTables {
-  /** Class of each UTF-16 unit: 1 a word character, 2 a surrogate, 0 anything else (65,536 entries). */
-  cls: Uint8Array;
+  /**
+   * The reader's preprocessor is the plain lowercasing one (`LOWERCASE`): the kernel then reads the
+   * documents as given and lowercases as it scans (see {@link unitTable}).
+   */
+  lowercase: boolean;
   /** Hot tokens: slots of 8 values [hash, hot column or STOP, token id, length << 24 | offset (0: free), units 0-1, units 2-3, -, -]. */
   hotTok: Int32Array;
   hotTokMask: number;
@@ -59,6 +63,40 @@ export interface ScoringTables {
 
 /** Most scores the scoring kernel is generated for (one loop per score). */
 export const MAX_WASM_SCORES = 64;
+
+/** The unit tables, made on first use: [as is, lowercased]. */
+const UNIT_TABLES: [Int32Array | null, Int32Array | null] = [null, null];
+
+/**
+ * What the kernel reads for each UTF-16 unit c (at address 4c): `class << 16 | unit`, where unit
+ * is c, or with `lower` its lowercase, and class is 1 for a word character, 0 for another, 2 where
+ * the kernel must leave the document to the JavaScript reader: a surrogate (the reader decides
+ * whether a pair is a word character) and, with `lower`, a unit whose lowercase is not one unit
+ * (U+0130) or depends on its neighbours (capital sigma, final or not). JavaScript's
+ * `toLowerCase` maps every other unit on its own, so lowercasing unit by unit gives the same text.
+ */
+function unitTable(lower: boolean): Int32Array {
+  const k = lower ? 1 : 0;
+  const done = UNIT_TABLES[k];
+  if (done) return done;
+  const t = new Int32Array(65536);
+  for (let c = 0; c < 65536; c++) {
+    let u = c;
+    let cls = 0;
+    if (c >= 0xd800 && c < 0xe000) cls = 2;
+    else {
+      if (lower) {
+        const l = String.fromCharCode(c).toLowerCase();
+        if (l.length !== 1 || c === 0x3a3) cls = 2;
+        else u = l.charCodeAt(0);
+      }
+      if (cls === 0) cls = BMP_WORD[u]!;
+    }
+    t[c] = (cls << 16) | u;
+  }
+  UNIT_TABLES[k] = t;
+  return t;
+}
 
 /**
  * `read(units, n, toks, outCols, outCounts, outScores)`: number of distinct columns, or -1 when the
@@ -105,12 +143,18 @@ const PCB = 28;
 const PND = 29;
 const NP = 30;
 const SINK = 31;
-const LOCALS = 26;
+const UNI = 32;
+const TPB = 33;
+const MAXT = 34;
+const STOPS = 35;
+const LOCALS = 30;
 // f64 locals (after the i32 ones).
-const SUM = 32;
-const SCALE = 33;
-const ACC = 34;
-const XF = 35;
+const SUM = 36;
+const SCALE = 37;
+const ACC = 38;
+const XF = 39;
+/** The column of a token noted for the engine's table, until it is looked up there. */
+const PENDING = -3;
 
 const inc = (l: number, k: number): number[][] => [get(l), i32const(k), W.add, set(l)];
 
@@ -218,8 +262,26 @@ function bail(L: Layout): number[][] {
   ];
 }
 
-/** `c = u[i]; k = cls[c]` (the class table sits at address 0). */
-const loadUnit = (): number[][] => [get(U), get(I), i32const(1), W.shl, W.add, W.i32load16u(), W.tee(C), W.i32load8u(), set(K)];
+/** `v = table[u[i]]; k = v >>> 16; c = v & 0xffff` (the unit table sits at address 0, see {@link unitTable}). */
+const loadUnit = (): number[][] => [
+  get(U),
+  get(I),
+  i32const(1),
+  W.shl,
+  W.add,
+  W.i32load16u(),
+  i32const(2),
+  W.shl,
+  i32load(),
+  W.tee(C),
+  i32const(16),
+  W.shrU,
+  set(K),
+  get(C),
+  i32const(0xffff),
+  W.and,
+  set(C),
+];
 
 /** The byte addresses of the reader's tables in its memory. */
 interface Layout {
@@ -240,7 +302,109 @@ interface Layout {
 }
 
 function readKernel(t: ReaderTables, L: Layout): WasmFunction {
+  // The engine's table, for a token noted in the scan ([position, start, length, hash] at X): COL and ID.
+  const coldToken: number[][] = [
+    W.block, // $res
+    get(H),
+    i32const(t.tokMask),
+    W.and,
+    set(SLOT),
+    W.loop,
+    i32const(L.ts),
+    get(SLOT),
+    i32const(5),
+    W.shl,
+    W.add,
+    set(B),
+    get(B),
+    i32load(12),
+    set(V),
+    get(V),
+    i32const(-1),
+    W.eq,
+    W.brIf(1),
+    get(B),
+    i32load(),
+    get(H),
+    W.eq,
+    get(B),
+    i32load(8),
+    get(LEN),
+    W.eq,
+    W.and,
+    W.if,
+    get(U),
+    get(START),
+    i32const(1),
+    W.shl,
+    W.add,
+    set(P2),
+    get(B),
+    i32const(24),
+    W.add,
+    i32const(L.tu),
+    get(B),
+    i32load(4),
+    i32const(1),
+    W.shl,
+    W.add,
+    get(LEN),
+    i32const(4),
+    W.leU,
+    W.select,
+    set(X2),
+    get(LEN),
+    set(R),
+    ...eqUnits(),
+    get(OK),
+    W.if,
+    get(V),
+    set(ID),
+    get(B),
+    i32load(20),
+    set(COL),
+    get(COL),
+    i32const(t.nHot),
+    W.add,
+    get(COL),
+    get(COL),
+    i32const(0),
+    W.geS,
+    W.select,
+    set(COL),
+    W.br(3),
+    W.end,
+    W.end,
+    get(SLOT),
+    i32const(1),
+    W.add,
+    i32const(t.tokMask),
+    W.and,
+    set(SLOT),
+    W.br(0),
+    W.end,
+    W.end, // $res
+  ];
   const code: number[][] = [
+    // The scratch after the token ids: each token's column, then the tokens noted (4 values each).
+    get(N),
+    i32const(1),
+    W.add,
+    i32const(t.minLen + 1),
+    W.divU,
+    i32const(1),
+    W.add,
+    W.tee(MAXT),
+    i32const(2),
+    W.shl,
+    get(TOKS),
+    W.add,
+    W.tee(UNI),
+    get(MAXT),
+    i32const(2),
+    W.shl,
+    W.add,
+    set(TPB),
     W.block, // $done
     W.loop, // $tok
     // Skip to the next word character.
@@ -275,6 +439,8 @@ function readKernel(t: ReaderTables, L: Layout): WasmFunction {
     i32const(FNV_PRIME),
     W.mul,
     set(H),
+    // Lowercasing: the token's units, compared with the tables' below, are written back lowercased.
+    ...(t.lowercase ? [get(U), get(I), i32const(1), W.shl, W.add, get(C), W.i32store16()] : []),
     ...inc(I, 1),
     ...loadUnit(),
     get(K),
@@ -373,85 +539,27 @@ function readKernel(t: ReaderTables, L: Layout): WasmFunction {
     W.br(0),
     W.end,
     W.end, // $cold
-    // The engine's table: columns j as nHot + j.
-    get(H),
-    i32const(t.tokMask),
-    W.and,
-    set(SLOT),
-    W.loop,
-    i32const(L.ts),
-    get(SLOT),
-    i32const(5),
-    W.shl,
-    W.add,
-    set(B),
-    get(B),
-    i32load(12),
-    set(V),
-    get(V),
-    i32const(-1),
-    W.eq,
-    W.brIf(1),
-    get(B),
-    i32load(),
-    get(H),
-    W.eq,
-    get(B),
-    i32load(8),
-    get(LEN),
-    W.eq,
-    W.and,
-    W.if,
-    get(U),
-    get(START),
-    i32const(1),
-    W.shl,
-    W.add,
-    set(P2),
-    get(B),
-    i32const(24),
-    W.add,
-    i32const(L.tu),
-    get(B),
-    i32load(4),
-    i32const(1),
-    W.shl,
-    W.add,
-    get(LEN),
+    // Noted for the engine's table (looked up below, all together).
+    get(TPB),
+    get(NP),
     i32const(4),
-    W.leU,
-    W.select,
-    set(X2),
+    W.shl,
+    W.add,
+    W.tee(X),
+    get(NT),
+    i32store(),
+    get(X),
+    get(START),
+    i32store(4),
+    get(X),
     get(LEN),
-    set(R),
-    ...eqUnits(),
-    get(OK),
-    W.if,
-    get(V),
-    set(ID),
-    get(B),
-    i32load(20),
+    i32store(8),
+    get(X),
+    get(H),
+    i32store(12),
+    ...inc(NP, 1),
+    i32const(PENDING),
     set(COL),
-    get(COL),
-    i32const(t.nHot),
-    W.add,
-    get(COL),
-    get(COL),
-    i32const(0),
-    W.geS,
-    W.select,
-    set(COL),
-    W.br(3),
-    W.end,
-    W.end,
-    get(SLOT),
-    i32const(1),
-    W.add,
-    i32const(t.tokMask),
-    W.and,
-    set(SLOT),
-    W.br(0),
-    W.end,
     W.end, // $res
     // A stop word is dropped before n-grams are formed.
     get(COL),
@@ -459,12 +567,126 @@ function readKernel(t: ReaderTables, L: Layout): WasmFunction {
     W.eq,
     W.brIf(0),
   ];
-  if (t.unigrams) code.push(get(COL), i32const(0), W.geS, W.if, ...bump(L), W.end);
-  if (t.bigrams) code.push(get(TOKS), get(NT), i32const(2), W.shl, W.add, get(ID), i32store(), ...inc(NT, 1));
-  code.push(W.br(0), W.end, W.end); // $tok, $done
+  code.push(
+    get(TOKS),
+    get(NT),
+    i32const(2),
+    W.shl,
+    W.add,
+    get(ID),
+    i32store(),
+    get(UNI),
+    get(NT),
+    i32const(2),
+    W.shl,
+    W.add,
+    get(COL),
+    i32store(),
+    ...inc(NT, 1),
+    W.br(0),
+    W.end,
+    W.end, // $tok, $done
+    ...resolveTokens(t, L, coldToken),
+  );
+  if (t.unigrams) code.push(...upTo([get(NT)], [get(UNI), get(Q), i32const(2), W.shl, W.add, i32load(), W.tee(COL), i32const(0), W.geS, W.if, ...bump(L), W.end]));
   if (t.bigrams) code.push(...bigrams(t, L));
   code.push(...(t.scoring ? score(t.scoring, L) : finish(L)), get(NC));
   return { name: 'read', params: 6, result: true, i32Locals: LOCALS, f64Locals: 4, code };
+}
+
+/** `toks[pos] = ID; uni[pos] = COL` for the position the code `pos` leaves in local `at`. */
+const storeToken = (at: number): number[][] => [get(TOKS), get(at), i32const(2), W.shl, W.add, get(ID), i32store(), get(UNI), get(at), i32const(2), W.shl, W.add, get(COL), i32store()];
+
+/**
+ * Looks the tokens the scan noted up in the engine's table (`cold`: the lookup of one, see
+ * readKernel): their first slots loaded all together first (independent loads, whose cache misses
+ * overlap), then looked up one by one; a long stop word found there is dropped from the tokens;
+ * then the rows of the columns found are loaded the same way before counting.
+ */
+function resolveTokens(t: ReaderTables, L: Layout, cold: number[][]): number[][] {
+  const noted = (field: number): number[][] => [get(TPB), get(Q), i32const(4), W.shl, W.add, i32load(field)];
+  return [
+    ...upTo([get(NP)], [get(SINK), i32const(L.ts), ...noted(12), i32const(t.tokMask), W.and, i32const(5), W.shl, W.add, i32load(12), W.xor, set(SINK)]),
+    ...upTo(
+      [get(NP)],
+      [
+        get(TPB),
+        get(Q),
+        i32const(4),
+        W.shl,
+        W.add,
+        W.tee(X),
+        i32load(),
+        set(I),
+        get(X),
+        i32load(4),
+        set(START),
+        get(X),
+        i32load(8),
+        set(LEN),
+        get(X),
+        i32load(12),
+        set(H),
+        i32const(-1),
+        set(COL),
+        i32const(-1),
+        set(ID),
+        ...cold,
+        get(STOPS),
+        get(COL),
+        i32const(STOP),
+        W.eq,
+        W.or,
+        set(STOPS),
+        ...storeToken(I),
+        get(TPB),
+        get(Q),
+        i32const(4),
+        W.shl,
+        W.add,
+        get(COL),
+        i32store(4),
+      ],
+    ),
+    get(STOPS),
+    W.if,
+    i32const(0),
+    set(A),
+    ...upTo(
+      [get(NT)],
+      [
+        get(UNI),
+        get(Q),
+        i32const(2),
+        W.shl,
+        W.add,
+        i32load(),
+        W.tee(COL),
+        i32const(STOP),
+        W.ne,
+        W.if,
+        get(TOKS),
+        get(Q),
+        i32const(2),
+        W.shl,
+        W.add,
+        i32load(),
+        set(ID),
+        ...storeToken(A),
+        ...inc(A, 1),
+        W.end,
+      ],
+    ),
+    get(A),
+    set(NT),
+    W.end,
+    ...(t.unigrams
+      ? upTo([get(NP)], [get(SINK), ...countAt(L, [...noted(4), W.tee(COL), i32const(0), get(COL), i32const(0), W.geS, W.select]), i32load(L.cntOff), W.xor, set(SINK)])
+      : []),
+    i32const(L.sink),
+    get(SINK),
+    i32store(),
+  ];
 }
 
 /** `H = pairHash(A, BB)` (word-engine.ts's). */
@@ -507,19 +729,42 @@ function upTo(limit: number[][], body: number[][]): number[][] {
 function bigrams(t: ReaderTables, L: Layout): number[][] {
   const pcAt = (pos: number[][]): number[][] => [get(PCB), ...pos, i32const(2), W.shl, W.add];
   return [
-    get(TOKS),
-    get(NT),
-    i32const(2),
+    get(TPB),
+    get(MAXT),
+    i32const(4),
     W.shl,
     W.add,
     W.tee(PCB),
-    get(NT),
+    get(MAXT),
     i32const(2),
     W.shl,
     W.add,
     set(PND),
     i32const(0),
     set(NP),
+    // 0. Each position's hash to `PCB[q]`, and the hot slots loaded all together (the hot table
+    // outgrows the inner caches).
+    ...upTo(
+      [get(NT), i32const(1), W.sub],
+      [
+        ...tokenPair([get(Q)]),
+        ...pairHash(),
+        ...pcAt([get(Q)]),
+        get(H),
+        i32store(),
+        get(SINK),
+        i32const(L.hp),
+        get(H),
+        i32const(t.hotPairMask),
+        W.and,
+        i32const(4),
+        W.shl,
+        W.add,
+        i32load(),
+        W.xor,
+        set(SINK),
+      ],
+    ),
     // 1. The hot table; `PCB[q]` = column or -1, and the other pairs noted as [position, hash].
     ...upTo(
       [get(NT), i32const(1), W.sub],
@@ -534,7 +779,9 @@ function bigrams(t: ReaderTables, L: Layout): number[][] {
         i32const(0),
         W.ltS,
         W.brIf(0),
-        ...pairHash(),
+        ...pcAt([get(Q)]),
+        i32load(),
+        set(H),
         W.block, // $cold
         get(H),
         i32const(t.hotPairMask),
@@ -597,8 +844,6 @@ function bigrams(t: ReaderTables, L: Layout): number[][] {
       ],
     ),
     // 2. Load the noted pairs' first slots.
-    i32const(0),
-    set(SINK),
     ...upTo(
       [get(NP)],
       [
@@ -872,6 +1117,8 @@ export class WasmReader {
   private constructor(
     private readonly memory: WasmMemory,
     private readonly kernel: ReadKernel,
+    /** Reads documents as given, not preprocessed: it lowercases them itself (see {@link ReaderTables.lowercase}). */
+    readonly lowercase: boolean,
     private readonly end: number,
     private readonly minLen: number,
     private readonly perToken: number,
@@ -889,7 +1136,7 @@ export class WasmReader {
   static create(t: ReaderTables): WasmReader | null {
     const sc = t.scoring;
     if (sc && (sc.rows < 1 || sc.rows > MAX_WASM_SCORES)) return null;
-    let at = 65536;
+    let at = 4 * 65536;
     const place = (bytes: number): number => {
       const o = at;
       // 8 bytes of slack: the kernel compares units eight bytes at a time.
@@ -920,7 +1167,7 @@ export class WasmReader {
     const memory = mod ? sharedMemory(L.end + (1 << 16)) : null;
     if (!mod || !memory) return null;
     const sab = memory.buffer;
-    new Uint8Array(sab, 0, 65536).set(t.cls);
+    new Int32Array(sab, 0, 65536).set(unitTable(t.lowercase));
     new Int32Array(sab, L.ht, t.hotTok.length).set(t.hotTok);
     new Uint16Array(sab, L.hu, t.hotUnits.length).set(t.hotUnits);
     new Int32Array(sab, L.ts, tok.slots.length).set(tok.slots);
@@ -929,7 +1176,7 @@ export class WasmReader {
     new Int32Array(sab, L.ps, t.pairSlots.length).set(t.pairSlots);
     if (sc) fillRows(new Float64Array(sab, L.cnt, (stride / 8) * nRows), sc, t.nHot, t.nCols);
     const kernel = instantiateKernels<{ read: ReadKernel }>(mod, memory).read;
-    return new WasmReader(memory, kernel, L.end, t.minLen, (t.unigrams ? 1 : 0) + (t.bigrams ? 1 : 0), sc ? new Float64Array(sab, scoresAt, sc.rows) : null);
+    return new WasmReader(memory, kernel, t.lowercase, L.end, t.minLen, (t.unigrams ? 1 : 0) + (t.bigrams ? 1 : 0), sc ? new Float64Array(sab, scoresAt, sc.rows) : null);
   }
 
   /** Lays the scratch out for documents of up to `units` UTF-16 units. */
@@ -940,8 +1187,9 @@ export class WasmReader {
     this.outN = this.end;
     this.outC = this.outN + 8 * cap;
     this.toks = align8(this.outC + 4 * cap);
-    // Token ids, then (bigrams) each position's column and the noted pairs (two values each).
-    this.units = align8(this.toks + 16 * maxTok + 8);
+    // Token ids, then the kernel's: each token's column, the tokens noted (4 values each), each
+    // position's bigram column and the bigrams noted (2 values each).
+    this.units = align8(this.toks + 36 * maxTok + 8);
     const bytes = this.units + 2 * (units + 1) + 16;
     if (!ensureBytes(this.memory, bytes)) throw new RangeError(`WasmReader: cannot grow its memory to ${bytes} bytes`);
     const sab = this.memory.buffer;
@@ -955,7 +1203,7 @@ export class WasmReader {
   }
 
   /**
-   * Reads one (preprocessed) document: the number of distinct columns (in {@link cols} and
+   * Reads one document (preprocessed, or as given with {@link lowercase}): the number of distinct columns (in {@link cols} and
    * {@link counts}), or -1 when the document has a surrogate and must be read by the JavaScript reader.
    */
   read(s: string): number {
@@ -971,7 +1219,7 @@ export class WasmReader {
   }
 
   /**
-   * Scores one (preprocessed) document into `out[base, base + rows)` (a reader made with
+   * Scores one document (preprocessed, or as given with {@link lowercase}) into `out[base, base + rows)` (a reader made with
    * scoring); false when the document has a surrogate and must be read by the JavaScript reader.
    */
   score(s: string, out: Float64Array, base: number): boolean {

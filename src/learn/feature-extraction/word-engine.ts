@@ -7,7 +7,7 @@
  */
 import { MlshipError } from '../../core/index.js';
 import { unitsOrder } from './kernels.js';
-import type { Preprocessor } from './text-analysis.js';
+import { LOWERCASE, type Preprocessor } from './text-analysis.js';
 import { BMP_WORD, isWordCodePoint } from './unicode-tables.js';
 import { WasmReader, type ReaderTables, type ScoringTables } from './wasm-reader.js';
 
@@ -1351,6 +1351,15 @@ export class DocReader {
    * loaded along with their counts, so that those cache misses overlap (only the speed depends on it).
    */
   read(doc: string, owner: string, index = 0, rows: Float64Array | null = null, rowStride = 0): number {
+    const w = this.wasm === undefined ? this.makeWasm() : this.wasm;
+    if (w && typeof doc === 'string') {
+      const n = w.read(w.lowercase ? doc : this.prepare(doc, owner, index));
+      if (n >= 0) {
+        this.cols = w.cols;
+        this.counts = w.counts;
+        return n;
+      }
+    }
     return this.readText(this.prepare(doc, owner, index), rows, rowStride);
   }
 
@@ -1372,17 +1381,8 @@ export class DocReader {
     return WasmReader.create({ ...this.tables(), scoring: { ...model, hotCols: this.hotCols } });
   }
 
-  /** {@link read} of a document already {@link prepare}d. */
+  /** {@link read} of a document already {@link prepare}d, in JavaScript. */
   readText(s: string, rows: Float64Array | null = null, rowStride = 0): number {
-    const w = this.wasm === undefined ? this.makeWasm() : this.wasm;
-    if (w) {
-      const nw = w.read(s);
-      if (nw >= 0) {
-        this.cols = w.cols;
-        this.counts = w.counts;
-        return nw;
-      }
-    }
     const n = s.length;
     const u = this.units.load(s);
     const minLen = this.minLen;
@@ -1443,7 +1443,7 @@ export class DocReader {
   private tables(): ReaderTables {
     const t = this.tokens;
     return {
-      cls: CLS,
+      lowercase: this.pre === LOWERCASE,
       hotTok: this.hotTok,
       hotTokMask: this.hotTokMask,
       hotUnits: this.hotUnits,

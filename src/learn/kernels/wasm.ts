@@ -88,6 +88,7 @@ export const W = {
   /** An i64 load that may be unaligned (alignment hint 1 byte). */
   i64loadU: (offset = 0): number[] => [0x29, 0, ...uleb(offset)],
   i32store: (offset = 0): number[] => [0x36, 2, ...uleb(offset)],
+  i32store16: (offset = 0): number[] => [0x3b, 1, ...uleb(offset)],
   f32load: (offset = 0): number[] => [0x2a, 2, ...uleb(offset)],
   f64load: (offset = 0): number[] => [0x2b, 3, ...uleb(offset)],
   f64store: (offset = 0): number[] => [0x39, 3, ...uleb(offset)],
@@ -121,6 +122,7 @@ export const W = {
   add: [0x6a],
   sub: [0x6b],
   mul: [0x6c],
+  divU: [0x6e],
   and: [0x71],
   or: [0x72],
   xor: [0x73],

@@ -20,7 +20,7 @@ import { PYTHON, ROOT, failer, fmt, loadavg, machine as machineInfo, median, rea
 const HERE = dirname(fileURLToPath(import.meta.url));
 const CACHE = join(ROOT, '.bench-cache');
 const SEED = 42;
-const NODE_FLAGS = ['--max-old-space-size=12288'];
+const NODE_FLAGS = ['--max-old-space-size=12288', '--expose-gc'];
 
 const PIPELINES = {
   nb: 'TF-IDF + MultinomialNB',

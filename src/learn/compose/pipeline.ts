@@ -43,8 +43,12 @@ interface FusedText {
   weights: Float64Array;
   bias: Float64Array;
   rows: number;
-  /** `nFeatures x (rows + 1)`: for column j, `[idf_j, weights[0][j], ..., weights[rows-1][j]]`, so that a column is one cache line. */
-  table: Float64Array;
+  /**
+   * `nFeatures x (rows + 1)`: for column j, `[idf_j, weights[0][j], ..., weights[rows-1][j]]`, so
+   * that a column is one cache line. Made when first needed: with a scorer, only for a document
+   * the scorer leaves to JavaScript.
+   */
+  table: Float64Array | null;
   acc: Float64Array;
   /** The same scores in WebAssembly (null: not available, or sublinear tf, which it does not compute). */
   scorer: ReturnType<DocVectorizer['reader']['scorer']>;
@@ -69,12 +73,20 @@ function fillFusedTable(table: Float64Array, hot: Int32Array, d: number, idf: Fl
 function compileFused(doc: DocVectorizer, head: LinearHead): FusedText {
   const d = doc.nFeatures;
   const r = head.rows;
-  // The reader numbers its hot columns first, then every column j as nHot + j.
-  const hot = doc.reader.hotCols;
-  const table = new Float64Array((hot.length + d) * (r + 1));
-  fillFusedTable(table, hot, d, doc.idf, head.weights, r);
   const scorer = doc.sublinearTf ? null : doc.reader.scorer({ rows: r, weights: head.weights, bias: head.bias, nFeatures: d, idf: doc.idf, binary: doc.binary, norm: doc.norm });
-  return { doc, weights: head.weights, bias: head.bias, rows: r, table, acc: new Float64Array(r), scorer };
+  return { doc, weights: head.weights, bias: head.bias, rows: r, table: null, acc: new Float64Array(r), scorer };
+}
+
+/** The fused table of `f` (see {@link FusedText.table}), made on first use. */
+function fusedTable(f: FusedText): Float64Array {
+  if (f.table) return f.table;
+  const d = f.doc.nFeatures;
+  // The reader numbers its hot columns first, then every column j as nHot + j.
+  const hot = f.doc.reader.hotCols;
+  const table = new Float64Array((hot.length + d) * (f.rows + 1));
+  fillFusedTable(table, hot, d, f.doc.idf, f.weights, f.rows);
+  f.table = table;
+  return table;
 }
 
 /**
@@ -92,9 +104,10 @@ function fusedScores(f: FusedText, docs: readonly string[]): Float64Array {
     // WebAssembly first; a document it leaves (one with a surrogate) is read here.
     if (scorer && scorer.score(scorer.lowercase ? doc : reader.prepare(doc, owner, i), out, i * f.rows)) continue;
     // The reader loads the table's rows of rare columns along with their counts.
-    const n = reader.readText(reader.prepare(doc, owner, i), f.table, stride);
+    const table = fusedTable(f);
+    const n = reader.readText(reader.prepare(doc, owner, i), table, stride);
     // The tf-idf values replace the counts (the reader's scratch) as transform computes them.
-    scoreDoc(f, reader.cols, reader.counts, n, binary, sublinearTf, norm, out, i * f.rows);
+    scoreDoc(table, f.bias, f.rows, f.acc, reader.cols, reader.counts, n, binary, sublinearTf, norm, out, i * f.rows);
   }
   return out;
 }
@@ -104,11 +117,8 @@ function fusedScores(f: FusedText, docs: readonly string[]): Float64Array {
  * (overwritten with its tf-idf values), to `out[base, base + rows)`. A kernel per document, so
  * that a batch does not run it as the long loop of a once-called function.
  */
-function scoreDoc(f: FusedText, cols: Int32Array, vals: Float64Array, n: number, binary: boolean, sublinearTf: boolean, norm: 'l1' | 'l2' | null, out: Float64Array, base: number): void {
-  const r = f.rows;
+function scoreDoc(table: Float64Array, bias: Float64Array, r: number, acc: Float64Array, cols: Int32Array, vals: Float64Array, n: number, binary: boolean, sublinearTf: boolean, norm: 'l1' | 'l2' | null, out: Float64Array, base: number): void {
   const stride = r + 1;
-  const table = f.table;
-  const bias = f.bias;
   const l1 = norm === 'l1';
   let sum = 0;
   for (let q = 0; q < n; q++) {
@@ -131,7 +141,6 @@ function scoreDoc(f: FusedText, cols: Int32Array, vals: Float64Array, n: number,
     out[base] = a0 + bias[0]!;
     if (r === 2) out[base + 1] = a1 + bias[1]!;
   } else {
-    const acc = f.acc;
     acc.fill(0);
     for (let q = 0; q < n; q++) {
       const o = cols[q]! * stride;

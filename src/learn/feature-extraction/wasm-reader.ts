@@ -1105,6 +1105,12 @@ const align8 = (n: number): number => (n + 7) & ~7;
 export class WasmReader {
   cols: Int32Array;
   counts: Float64Array;
+  /**
+   * Its copies of the engine's token table and bigram table (views of its memory, never written
+   * by the kernel): the JavaScript reader and the engine can use them instead of their own arrays,
+   * so that the tables are held once.
+   */
+  copies: { tokSlots: Int32Array; tokUnits: Uint16Array; pairSlots: Int32Array } | null = null;
   private buf: Buffer;
   private u16: Uint16Array;
   /** The largest document (in units) the scratch holds. */
@@ -1144,13 +1150,12 @@ export class WasmReader {
       return o;
     };
     const nRows = t.nHot + t.nCols + 1;
-    const tok = sparseTokens(t);
     // Scoring rows: [idf, w_0, ..., w_{r-1}, count (i32)].
     const stride = sc ? 8 * (sc.rows + 2) : 4;
     const L: Layout = {
       ht: place(4 * t.hotTok.length),
       hu: place(2 * t.hotUnits.length),
-      ts: place(4 * tok.slots.length),
+      ts: place(4 * t.tokSlots.length),
       tu: place(2 * t.tokUnits.length),
       hp: place(4 * t.hotPair.length),
       ps: place(4 * t.pairSlots.length),
@@ -1163,20 +1168,25 @@ export class WasmReader {
     const scoresAt = place(sc ? 8 * sc.rows : 0);
     L.end = at;
     if (L.end >= 0x7fff0000) return null;
-    const mod = compileKernels([readKernel({ ...t, tokSlots: tok.slots, tokMask: tok.mask }, L)]);
+    const mod = compileKernels([readKernel(t, L)]);
     const memory = mod ? sharedMemory(L.end + (1 << 16)) : null;
     if (!mod || !memory) return null;
     const sab = memory.buffer;
     new Int32Array(sab, 0, 65536).set(unitTable(t.lowercase));
     new Int32Array(sab, L.ht, t.hotTok.length).set(t.hotTok);
     new Uint16Array(sab, L.hu, t.hotUnits.length).set(t.hotUnits);
-    new Int32Array(sab, L.ts, tok.slots.length).set(tok.slots);
-    new Uint16Array(sab, L.tu, t.tokUnits.length).set(t.tokUnits);
+    const tokSlots = new Int32Array(sab, L.ts, t.tokSlots.length);
+    tokSlots.set(t.tokSlots);
+    const tokUnits = new Uint16Array(sab, L.tu, t.tokUnits.length);
+    tokUnits.set(t.tokUnits);
     new Int32Array(sab, L.hp, t.hotPair.length).set(t.hotPair);
-    new Int32Array(sab, L.ps, t.pairSlots.length).set(t.pairSlots);
+    const pairSlots = new Int32Array(sab, L.ps, t.pairSlots.length);
+    pairSlots.set(t.pairSlots);
     if (sc) fillRows(new Float64Array(sab, L.cnt, (stride / 8) * nRows), sc, t.nHot, t.nCols);
     const kernel = instantiateKernels<{ read: ReadKernel }>(mod, memory).read;
-    return new WasmReader(memory, kernel, t.lowercase, L.end, t.minLen, (t.unigrams ? 1 : 0) + (t.bigrams ? 1 : 0), sc ? new Float64Array(sab, scoresAt, sc.rows) : null);
+    const w = new WasmReader(memory, kernel, t.lowercase, L.end, t.minLen, (t.unigrams ? 1 : 0) + (t.bigrams ? 1 : 0), sc ? new Float64Array(sab, scoresAt, sc.rows) : null);
+    w.copies = { tokSlots, tokUnits, pairSlots };
+    return w;
   }
 
   /** Lays the scratch out for documents of up to `units` UTF-16 units. */
@@ -1228,30 +1238,6 @@ export class WasmReader {
     for (let c = 0; c < scores.length; c++) out[base + c] = scores[c]!;
     return true;
   }
-}
-
-/** Slots per token in the reader's copy of the token table: at most 3/8 full, so that lookups (most of all of unknown tokens) probe few slots. */
-const SLOTS_PER_TOKEN = 8 / 3;
-
-/**
- * The tokens of `t.tokSlots` the reader can meet (all of them with bigrams, else those with a
- * column or STOP), placed by the same hash in a table at most 3/8 full.
- */
-function sparseTokens(t: ReaderTables): { slots: Int32Array; mask: number } {
-  const src = t.tokSlots;
-  let n = 0;
-  for (let b = 0; b < src.length; b += 8) if (src[b + 3] !== -1 && (t.bigrams || src[b + 5] !== -1)) n++;
-  let cap = 16;
-  while (cap < n * SLOTS_PER_TOKEN) cap *= 2;
-  const slots = new Int32Array(8 * cap).fill(-1);
-  const mask = cap - 1;
-  for (let b = 0; b < src.length; b += 8) {
-    if (src[b + 3] === -1 || (!t.bigrams && src[b + 5] === -1)) continue;
-    let slot = src[b]! & mask;
-    while (slots[(slot << 3) + 3] !== -1) slot = (slot + 1) & mask;
-    slots.set(src.subarray(b, b + 8), slot << 3);
-  }
-  return { slots, mask };
 }
 
 /**

@@ -1312,6 +1312,8 @@ export class DocReader {
   private hotPairMask = 0;
   /** The same reader in WebAssembly (null: not available), made on the first read. */
   private wasm: WasmReader | null | undefined = undefined;
+  /** Whether the tables are a WebAssembly reader's copies (see {@link adopt}). */
+  private adopted = false;
 
   constructor(
     private readonly pre: Preprocessor | null,
@@ -1378,7 +1380,23 @@ export class DocReader {
    * is not available or the model has too many rows.
    */
   scorer(model: Omit<ScoringTables, 'hotCols'>): WasmReader | null {
-    return WasmReader.create({ ...this.tables(), scoring: { ...model, hotCols: this.hotCols } });
+    return this.adopt(WasmReader.create({ ...this.tables(), scoring: { ...model, hotCols: this.hotCols } }));
+  }
+
+  /**
+   * Makes the engine's token table and this reader's bigram table use the copies `w` made of them
+   * (the first time), so that the originals can be collected: the tables of a fitted engine no
+   * longer change (a refit makes a new engine).
+   */
+  private adopt(w: WasmReader | null): WasmReader | null {
+    const c = w?.copies;
+    if (c && !this.adopted) {
+      this.tokens.slots = c.tokSlots;
+      this.tokens.units = c.tokUnits;
+      this.pairCol.slots = c.pairSlots;
+      this.adopted = true;
+    }
+    return w;
   }
 
   /** {@link read} of a document already {@link prepare}d, in JavaScript. */
@@ -1435,7 +1453,7 @@ export class DocReader {
 
   /** The WebAssembly reader over copies of this reader's tables (null where WebAssembly is not available). */
   private makeWasm(): WasmReader | null {
-    this.wasm = WasmReader.create(this.tables());
+    this.wasm = this.adopt(WasmReader.create(this.tables()));
     return this.wasm;
   }
 

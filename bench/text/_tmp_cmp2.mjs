@@ -1,0 +1,18 @@
+import { readJsonl, split } from './mlship-bench.mjs';
+import { Pipeline, TfidfVectorizer, MultinomialNB, LogisticRegression } from 'mlship/learn';
+const [corpus, kind] = process.argv.slice(2);
+const { texts, labels } = readJsonl(corpus);
+const { xTrain, yTrain, xTest } = split(texts, labels);
+const opts = kind === 'nb' ? {} : { ngramRange: [1, 2] };
+const pipe = new Pipeline([['tfidf', new TfidfVectorizer(opts)], ['clf', kind === 'nb' ? new MultinomialNB() : new LogisticRegression()]]);
+pipe.fit(xTrain.slice(0, 20000), yTrain.slice(0, 20000));
+const docs = xTest.slice(0, 5000);
+const pw = pipe.predictProba(docs);
+console.log('scorer', !!pipe.fused.scorer);
+const sc = pipe.fused.scorer; pipe.fused.scorer = null;
+pipe.fused.doc.reader.wasm = null;
+const pj = pipe.predictProba(docs);
+pipe.fused.scorer = sc;
+const a = pw.data ?? pw, b = pj.data ?? pj;
+let diff = 0; for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) diff++;
+console.log(kind, corpus, 'values', a.length, 'bit-differences', diff);

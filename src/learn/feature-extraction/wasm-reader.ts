@@ -1190,26 +1190,31 @@ export class WasmReader {
   }
 
   /** Lays the scratch out for documents of up to `units` UTF-16 units. */
-  private layout(units: number): void {
+  private layout(units: number): boolean {
     // As the JavaScript reader: a token takes at least minLen units and a separator.
     const maxTok = Math.floor((units + 1) / (this.minLen + 1)) + 1;
     const cap = this.perToken * maxTok + 1;
-    this.outN = this.end;
-    this.outC = this.outN + 8 * cap;
-    this.toks = align8(this.outC + 4 * cap);
+    const outN = this.end;
+    const outC = outN + 8 * cap;
+    const toks = align8(outC + 4 * cap);
     // Token ids, then the kernel's: each token's column, the tokens noted (4 values each), each
     // position's bigram column and the bigrams noted (2 values each).
-    this.units = align8(this.toks + 36 * maxTok + 8);
-    const bytes = this.units + 2 * (units + 1) + 16;
-    if (!ensureBytes(this.memory, bytes)) throw new RangeError(`WasmReader: cannot grow its memory to ${bytes} bytes`);
+    const at = align8(toks + 36 * maxTok + 8);
+    // Memory refused: the documents this long are left to the JavaScript reader.
+    if (!ensureBytes(this.memory, at + 2 * (units + 1) + 16)) return false;
     const sab = this.memory.buffer;
     if (sab.byteLength !== this.buf.length) {
       this.buf = Buffer.from(sab);
       this.u16 = new Uint16Array(sab);
     }
-    this.cols = new Int32Array(sab, this.outC, cap);
-    this.counts = new Float64Array(sab, this.outN, cap);
+    this.outN = outN;
+    this.outC = outC;
+    this.toks = toks;
+    this.units = at;
+    this.cols = new Int32Array(sab, outC, cap);
+    this.counts = new Float64Array(sab, outN, cap);
     this.maxUnits = units;
+    return true;
   }
 
   /**
@@ -1221,7 +1226,7 @@ export class WasmReader {
     if (n > this.maxUnits) {
       let units = this.maxUnits;
       while (units < n) units *= 2;
-      this.layout(units);
+      if (!this.layout(units)) return -1;
     }
     this.buf.write(s, this.units, 'utf16le');
     this.u16[(this.units >> 1) + n] = 0;

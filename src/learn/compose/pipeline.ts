@@ -399,7 +399,9 @@ export class Pipeline extends BaseEstimator<PipelineParams> {
    *
    * A pipeline of a word-level `CountVectorizer`/`TfidfVectorizer` (n-grams up to 2) and a
    * `MultinomialNB` or `LogisticRegression` predicts lists of documents on a fused path: each
-   * document is tokenized, looked up and scored in one pass, without building matrices. The
+   * document is tokenized, looked up and scored in one pass, without building matrices (in a
+   * WebAssembly kernel generated for the fitted tables; in JavaScript for sublinear tf and for a
+   * document with characters outside the Basic Multilingual Plane). The
    * predictions are those of the step-by-step path; scores and probabilities agree with it to
    * the last few bits (the sums run in another order). The fused tables are compiled on the first
    * call after each fit or load (in-place edits of a step's learned arrays are not seen: refit

@@ -208,7 +208,8 @@ function report({ args, mach, started, corpusInfo, results, checks, seconds }) {
   L.push('  `TfidfVectorizer(ngram_range=(1, 2))` + `LogisticRegression()` (lbfgs, C=1, max_iter=100).');
   L.push('- Per run, in a fresh process: `Pipeline.fit(train)` (vectorize + fit), `Pipeline.predict(test)` (batch),');
   L.push(`  then ${args.latencyCalls} calls of \`Pipeline.predict([doc])\` on one test document each after 200 warm-up calls`);
-  L.push('  (median and nearest-rank p99), and peak RSS = `VmHWM` from `/proc/self/status` at the end of the run');
+  L.push('  (median and nearest-rank p99; a full garbage collection runs first on both sides, `gc.collect()` and');
+  L.push('  `--expose-gc` + `gc()`, as a serving process holds no fit garbage), and peak RSS = `VmHWM` from `/proc/self/status` at the end of the run');
   L.push('  (it includes the interpreter and the corpus held in memory, the same corpus on both sides).');
   L.push('- End to end = vectorize + fit + batch predict. Ratios are scikit-learn ÷ mlship: above 1 means mlship is faster');
   L.push('  (or smaller). Loading the JSONL corpus is not timed. CPU time (user + system, all threads, of fit + predict)');

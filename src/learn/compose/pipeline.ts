@@ -54,21 +54,6 @@ interface FusedText {
   scorer: ReturnType<DocVectorizer['reader']['scorer']>;
 }
 
-/**
- * Writes the rows of a {@link FusedText} table: row p is column `hot[p]` for the hot columns, then
- * column `p - hot.length`; each is `[idf_j (or 1), weights[0][j], ..., weights[r-1][j]]`. A kernel
- * of its own: compiled once the loop is hot, not run as a long loop of a once-called function.
- */
-function fillFusedTable(table: Float64Array, hot: Int32Array, d: number, idf: Float64Array | null, w: Float64Array, r: number): void {
-  const nHot = hot.length;
-  const stride = r + 1;
-  for (let p = 0; p < nHot + d; p++) {
-    const j = p < nHot ? hot[p]! : p - nHot;
-    const o = p * stride;
-    table[o] = idf ? idf[j]! : 1;
-    for (let c = 0; c < r; c++) table[o + 1 + c] = w[c * d + j]!;
-  }
-}
 
 function compileFused(doc: DocVectorizer, head: LinearHead): FusedText {
   const d = doc.nFeatures;
@@ -84,7 +69,7 @@ function fusedTable(f: FusedText): Float64Array {
   // The reader numbers its hot columns first, then every column j as nHot + j.
   const hot = f.doc.reader.hotCols;
   const table = new Float64Array((hot.length + d) * (f.rows + 1));
-  fillFusedTable(table, hot, d, f.doc.idf, f.weights, f.rows);
+  f.doc.reader.fillWeightRows(table, f.rows + 1, d, f.doc.idf, f.weights, f.rows);
   f.table = table;
   return table;
 }

@@ -985,7 +985,7 @@ export class WasmReader {
     new Int32Array(sab, L.hp, t.hotPair.length).set(t.hotPair);
     const pairSlots = new Int32Array(sab, L.ps, t.pairSlots.length);
     pairSlots.set(t.pairSlots);
-    if (sc) fillRows(new Float64Array(sab, L.cnt, (stride / 8) * nRows), sc, t.nHot, t.nCols);
+    if (sc) fillWeightRows(new Float64Array(sab, L.cnt, (stride / 8) * nRows), stride / 8, sc.hotCols, sc.nFeatures, sc.idf, sc.weights, sc.rows);
     const kernel = instantiateKernels<{ read: ReadKernel }>(mod, memory).read;
     const w = new WasmReader(memory, kernel, t.lowercase, L.end, t.minLen, (t.unigrams ? 1 : 0) + (t.bigrams ? 1 : 0), sc ? new Float64Array(sab, scoresAt, sc.rows) : null);
     w.copies = { tokSlots, tokUnits, pairSlots };
@@ -1049,18 +1049,22 @@ export class WasmReader {
 }
 
 /**
- * Writes the scoring rows: row p is column `hotCols[p]` for the hot columns, then column
- * `p - nHot`; each is `[idf_j (or 1), weights[0][j], ..., weights[r-1][j], 0]` (the last value
- * holds the column's count, as an i32, while a document is read).
+ * Writes the rows of a fused text model, `stride` values each: row p is column `hot[p]` for the hot
+ * columns, then column `p - hot.length`; each starts `[idf_j (or 1), weights[0][j], ...,
+ * weights[r-1][j]]` (`weights` is `r x d`, row-major); the rest of a row is left as it is (the
+ * WebAssembly scorer keeps a column's count there). A kernel of its own: compiled once the loop is
+ * hot, not run as a long loop of a once-called function.
+ *
+ * @example
+ * ```ts
+ * const rows = new Float64Array((hot.length + d) * (r + 1));
+ * fillWeightRows(rows, r + 1, hot, d, idf, weights, r);
+ * ```
  */
-function fillRows(rows: Float64Array, sc: ScoringTables, nHot: number, nCols: number): void {
-  const r = sc.rows;
-  const d = sc.nFeatures;
-  const stride = r + 2;
-  const { idf, weights, hotCols } = sc;
-  for (let p = 0; p < nHot + nCols; p++) {
-    const j = p < nHot ? hotCols[p]! : p - nHot;
-    if (j >= d) continue;
+export function fillWeightRows(rows: Float64Array, stride: number, hot: Int32Array, d: number, idf: Float64Array | null, weights: Float64Array, r: number): void {
+  const nHot = hot.length;
+  for (let p = 0; p < nHot + d; p++) {
+    const j = p < nHot ? hot[p]! : p - nHot;
     const o = p * stride;
     rows[o] = idf ? idf[j]! : 1;
     for (let c = 0; c < r; c++) rows[o + 1 + c] = weights[c * d + j]!;

@@ -9,7 +9,7 @@ import { MlshipError } from '../../core/index.js';
 import { unitsOrder } from './kernels.js';
 import { LOWERCASE, type Preprocessor } from './text-analysis.js';
 import { BMP_WORD, isWordCodePoint } from './unicode-tables.js';
-import { WasmReader, type ReaderTables, type ScoringTables } from './wasm-reader.js';
+import { WasmReader, fillWeightRows, type ReaderTables, type ScoringTables } from './wasm-reader.js';
 
 const EMPTY = -1;
 /**
@@ -1384,6 +1384,14 @@ export class DocReader {
    */
   scorer(model: Omit<ScoringTables, 'hotCols'>): WasmReader | null {
     return this.adopt(WasmReader.create({ ...this.tables(), scoring: { ...model, hotCols: this.hotCols } }));
+  }
+
+  /**
+   * Writes a fused model's rows in this reader's column order (its hot columns, then every column
+   * j as `hotCols.length + j`), `stride` values each: see `fillWeightRows` in `wasm-reader.ts`.
+   */
+  fillWeightRows(rows: Float64Array, stride: number, d: number, idf: Float64Array | null, weights: Float64Array, r: number): void {
+    fillWeightRows(rows, stride, this.hotCols, d, idf, weights, r);
   }
 
   /**

@@ -65,17 +65,13 @@ function chaseNs(mb) {
 
 /** One process: the ladder and the three latencies of pipeline `kind` on `corpus`. */
 async function measure(corpus, kind) {
-  const { readJsonl, split } = await import('./mlship-bench.mjs');
-  const { Pipeline, TfidfVectorizer, MultinomialNB, LogisticRegression } = await import('mlship/learn');
+  const { makePipeline, readJsonl, split } = await import('./mlship-bench.mjs');
   const ladder = Object.fromEntries(LADDER_MB.map((mb) => [mb, chaseNs(mb)]));
   const { texts, labels } = readJsonl(corpus);
   const { xTrain, yTrain, xTest } = split(texts, labels);
   texts.length = 0;
   labels.length = 0;
-  const pipe =
-    kind === 'nb'
-      ? new Pipeline([['tfidf', new TfidfVectorizer()], ['clf', new MultinomialNB()]])
-      : new Pipeline([['tfidf', new TfidfVectorizer({ ngramRange: [1, 2] })], ['clf', new LogisticRegression()]]);
+  const pipe = await makePipeline(kind);
   pipe.fit(xTrain, yTrain);
   globalThis.gc?.();
   const sweep = new Int32Array((SWEEP_MB << 20) >> 2);

@@ -67,7 +67,8 @@ export function peakRssKb() {
   return m ? Number(m[1]) : null;
 }
 
-async function makePipeline(kind) {
+/** The benchmark's pipeline `kind` (nb or lr), unfitted, from mlship's built output. */
+export async function makePipeline(kind) {
   const learn = await import('mlship/learn');
   const missing = ['Pipeline', 'TfidfVectorizer', 'MultinomialNB', 'LogisticRegression'].filter((k) => typeof learn[k] !== 'function');
   if (missing.length > 0) throw new Error(`mlship/learn (dist/) does not export ${missing.join(', ')} yet; run \`npm run build\` once they exist`);

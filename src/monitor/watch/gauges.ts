@@ -29,19 +29,21 @@ export interface GaugeSample {
  * ```
  */
 export const MONITOR_GAUGES = {
-  mlship_drift_share: 'Share of the monitored columns that drifted in the last window check (0..1)',
-  mlship_dataset_drift: '1 when the last window check found dataset drift, else 0',
-  mlship_column_drift_score: 'Drift score of each column in the last window check: the p-value of a statistical test, or the distance',
-  mlship_column_drift: '1 when the column drifted in the last window check, else 0',
-  mlship_prediction_drift_score: "Drift score of the model's predictions in the last window check (p-value or distance)",
-  mlship_text_drift_roc_auc: 'ROC-AUC of the domain classifier telling current from reference texts in the last window check (0.5: no drift)',
-  mlship_model_quality: 'Quality of the labelled predictions of the last window (accuracy, f1, rmse, mae, ...)',
+  mlship_drift_share: 'Share of the monitored columns that drifted in the last window compared (0..1)',
+  mlship_dataset_drift: '1 when the last window compared showed dataset drift, else 0',
+  mlship_column_drift_score: 'Drift score of each column in the last window compared: the p-value of a statistical test, or the distance',
+  mlship_column_drift: '1 when the column drifted in the last window compared, else 0',
+  mlship_prediction_drift_score: "Drift score of the model's predictions in the last window compared (p-value or distance)",
+  mlship_text_drift_roc_auc: 'ROC-AUC of the domain classifier telling current from reference texts in the last window compared (0.5: no drift)',
+  mlship_model_quality: 'Quality of the labelled predictions of the last window compared (accuracy, f1, rmse, mae, ...)',
   mlship_model_quality_reference: 'Quality recorded at training, for the same metrics',
-  mlship_monitor_window_rows: 'Predictions in the last checked window',
-  mlship_monitor_window_labelled: 'Predictions with a ground-truth label in the last checked window',
+  mlship_monitor_window_rows: 'Predictions in the last checked window (also one skipped for too few rows)',
+  mlship_monitor_window_labelled: 'Predictions with a ground-truth label in the last window compared',
   mlship_monitor_alerts_active: 'Alert conditions open now',
   mlship_monitor_checks_total: 'Window checks done, by outcome (ok, skipped: too few rows, error)',
   mlship_monitor_last_check_timestamp_seconds: 'When the last window check ended, in seconds since the epoch',
+  mlship_monitor_last_compared_timestamp_seconds:
+    'End of the last window compared, the one the drift and quality gauges describe (a check skipped for too few rows keeps them), in seconds since the epoch',
 } as const;
 
 /**
@@ -67,6 +69,7 @@ export interface GaugeState {
   result: MonitorResult | null;
   /** Rows in the last checked window (also when the check was skipped for too few rows). */
   rows: number | null;
+  /** Labelled rows in the last window compared (`result`'s). */
   labelled: number | null;
   activeAlerts: number;
   checks: { ok: number; skipped: number; error: number };
@@ -108,6 +111,7 @@ export function monitorGauges(state: GaugeState): GaugeSample[] {
   add('mlship_monitor_alerts_active', {}, state.activeAlerts);
   for (const outcome of ['ok', 'skipped', 'error'] as const) add('mlship_monitor_checks_total', { outcome }, state.checks[outcome]);
   if (state.lastCheck !== null) add('mlship_monitor_last_check_timestamp_seconds', {}, state.lastCheck / 1000);
+  if (r) add('mlship_monitor_last_compared_timestamp_seconds', {}, r.to / 1000);
   return out;
 }
 

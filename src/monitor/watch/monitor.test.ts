@@ -195,6 +195,26 @@ describe('startMonitoring over a SQLite prediction log', () => {
     await failing.stop();
   });
 
+  it('keeps the gauges of the last window compared through a skipped check, and says when that window ended', async () => {
+    let clock = T + 2 * HOUR;
+    const monitor = startMonitoring({ model: 'houses', window: '1h', every: '1h', predictions: store, profile, minRows: 50, runImmediately: false, now: () => clock, alerts: { log: () => undefined } });
+    try {
+      // [T + 1h, T + 2h) holds 600 labelled rows with x shifted, logged by the first test
+      expect((await monitor.checkNow()).status).toBe('ok');
+      clock = T + 10 * HOUR; // an empty window: skipped
+      expect((await monitor.checkNow()).status).toBe('skipped');
+      const metrics = monitor.metricsText();
+      expect(metrics).toContain('mlship_dataset_drift{model="houses"} 1\n');
+      expect(metrics).toContain('mlship_monitor_window_rows{model="houses"} 0\n');
+      expect(metrics).toContain('mlship_monitor_window_labelled{model="houses"} 600\n');
+      expect(metrics).toContain('mlship_monitor_checks_total{model="houses",outcome="skipped"} 1\n');
+      expect(metrics).toContain(`mlship_monitor_last_check_timestamp_seconds{model="houses"} ${(T + 10 * HOUR) / 1000}\n`);
+      expect(metrics).toContain(`mlship_monitor_last_compared_timestamp_seconds{model="houses"} ${(T + 2 * HOUR) / 1000}\n`);
+    } finally {
+      await monitor.stop();
+    }
+  });
+
   it('checks on its schedule (the flow scheduler) until stopped', async () => {
     const seen: number[] = [];
     const monitor = startMonitoring({ model: 'houses', window: '1h', every: 200, predictions: store, profile, now: () => T + HOUR, onCheck: (c) => seen.push(c.rows), alerts: { log: () => undefined } });

@@ -30,7 +30,7 @@ const WARM = 200;
 const CALLS = 600;
 
 const HELP = `usage: node bench/text/latency-anatomy.mjs [--runs N] [--corpora a,b] [--out FILE]
-  --runs N       fresh processes per corpus, medians reported (default 3)
+  --runs N       fresh processes per corpus and pipeline, medians reported (default 3)
   --corpora a,b  of ${Object.keys(CORPORA).join(', ')} (default spam-assassin); made by \`npm run bench:text\`
   --out FILE     the benchmarks file whose text-latency-anatomy section is rewritten (default docs/benchmarks.md)
 

@@ -8,6 +8,7 @@ import { LogisticRegression } from '../linear-model/index.js';
 import { MultinomialNB } from '../naive-bayes/index.js';
 import { spamCorpus } from '../testing/fixtures/spam-corpus.js';
 import { CountVectorizer, TfidfVectorizer, type CountVectorizerParams } from './index.js';
+import { PAIR_INLINE, WasmReader } from './wasm-reader.js';
 
 type Any = any;
 
@@ -98,6 +99,50 @@ describe('WebAssembly document reader', () => {
       // Lowercasing leaves the blocks of İ (U+0100-U+01FF) and capital sigma (U+0300-U+03FF) to JavaScript.
       expect(inWasm, JSON.stringify(params)).toBe(docs.length - ('lowercase' in params ? 0 : 2));
     }
+  });
+
+  it("a binary model's scorer holds its bigram rows in its bigram table, which the JavaScript reader and a later counting reader then read", () => {
+    const pipe = new Pipeline([['v', new TfidfVectorizer({ ngramRange: [1, 2] })], ['c', new LogisticRegression()]]);
+    pipe.fit(corpus, corpusLabels);
+    pipe.predictProba(corpus.slice(0, 3));
+    const fused = (pipe as Any).fused;
+    expect(fused.scorer.copies.pairLayout).toEqual(PAIR_INLINE);
+    // The engine now reads that table (8 values a slot): the JavaScript reader, and a counting
+    // reader made from it (plain slots), must still give the columns and counts.
+    expect(fused.doc.reader.pairCol.off).toBe(PAIR_INLINE.off);
+    const vec = (pipe as Any).steps[0][1] as TfidfVectorizer;
+    const reader = fused.doc.reader as Any;
+    expect(vec.docVectorizer()!.reader).toBe(reader);
+    // Without the hot bigram table (a small corpus's bigrams are all hot), every bigram is looked up there.
+    reader.setHot(reader.hotCols, reader.hotTok, reader.hotUnits, reader.hotTokMask, new Int32Array(4), 0);
+    const probe = [...corpus, ...small.docs.slice(150, 220), 'unseen tokens zzqx here'];
+    const { differ, inWasm } = compareReaders(vec, probe);
+    expect(differ).toEqual([]);
+    expect(inWasm).toBeGreaterThanOrEqual(probe.length - 4);
+    expect((vec.docVectorizer()!.reader as Any).wasm.copies.pairLayout.stride).toBe(4);
+  });
+
+  it('scores the bigrams found in its big table (rows inline) as those found in the hot table, to the bit', () => {
+    const pipe = new Pipeline([['v', new TfidfVectorizer({ ngramRange: [1, 2] })], ['c', new LogisticRegression()]]);
+    pipe.fit(corpus, corpusLabels);
+    pipe.predictProba(corpus.slice(0, 3));
+    const fused = (pipe as Any).fused;
+    const reader = fused.doc.reader as Any;
+    const d = fused.doc;
+    const model = { rows: fused.rows, weights: fused.weights, bias: fused.bias, nFeatures: d.nFeatures, idf: d.idf, binary: d.binary, norm: d.norm, hotCols: reader.hotCols };
+    // A small corpus's bigrams are all hot: without the hot bigram table, every one is looked up in the big table.
+    const cold = WasmReader.create({ ...reader.tables(), hotPair: new Int32Array(4), hotPairMask: 0, scoring: model })!;
+    expect(cold.copies!.pairLayout).toEqual(PAIR_INLINE);
+    const a = new Float64Array(1);
+    const b = new Float64Array(1);
+    let scored = 0;
+    for (const doc of [...small.docs.slice(100, 200), 'unseen tokens zzqx here']) {
+      if (!fused.scorer.score(doc, a, 0)) continue;
+      expect(cold.score(doc, b, 0)).toBe(true);
+      expect(b[0], doc.slice(0, 40)).toBe(a[0]);
+      scored++;
+    }
+    expect(scored).toBeGreaterThan(90);
   });
 
   it('the fused scorer gives the JavaScript scoring to the bit, and is used where it applies', () => {

@@ -30,9 +30,14 @@ export interface ReaderTables {
   /** Hot bigrams: slots of [first id + 1 (0: free), second id, hot column, -]. */
   hotPair: Int32Array;
   hotPairMask: number;
-  /** Bigram → column: slots of [first id, second id, column (-1: free, other negative: none), -]. */
+  /**
+   * Bigram → column: slots of `pairStride` values holding [first id, second id, column (-1: free,
+   * other negative: none)] from value `pairOff` (see {@link PAIR_INLINE}).
+   */
   pairSlots: Int32Array;
   pairMask: number;
+  pairStride: number;
+  pairOff: number;
   /** Number of hot columns: other columns j are reported as `nHot + j`. */
   nHot: number;
   /** Number of columns j (one more than the largest). */
@@ -60,6 +65,16 @@ export interface ScoringTables {
   binary: boolean;
   norm: 'l1' | 'l2' | null;
 }
+
+/**
+ * The layout of the bigram table a binary linear model's scorer makes (one score): slots of 8
+ * values, [idf, weight] (two f64), the count, then [first id, second id, column], so that a bigram
+ * looked up there brings its model row in the same cache line (see `WasmReader.create`). Other
+ * tables have slots of 4 values, [first id, second id, column, -].
+ */
+export const PAIR_INLINE = { stride: 8, off: 5 } as const;
+/** The layout of a plain bigram table (see {@link PAIR_INLINE}). */
+export const PAIR_PLAIN = { stride: 4, off: 0 } as const;
 
 /** Most scores the scoring kernel is generated for (one loop per score). */
 export const MAX_WASM_SCORES = 64;
@@ -303,6 +318,15 @@ interface Layout {
   tu: number;
   hp: number;
   ps: number;
+  /** log2 of the bigram table's slot bytes, and the byte offset in a slot of its first id. */
+  psShift: number;
+  psA: number;
+  /**
+   * The bigram table sits right after the counts, its slots as long as their rows: the slot s of a
+   * bigram found is reported as column `psCol + s`, whose row is the slot itself (null: the table
+   * holds columns j, reported as `nHot + j`).
+   */
+  psCol: number | null;
   /** The counts: column j's at `cnt + j * cntStride + cntOff` (the dense counts, or the scoring rows). */
   cnt: number;
   cntStride: number;
@@ -727,10 +751,10 @@ function bigrams(t: ReaderTables, L: Layout): number[][] {
         i32load(4),
         i32const(t.pairMask),
         W.and,
-        i32const(4),
+        i32const(L.psShift),
         W.shl,
         W.add,
-        i32load(8),
+        i32load(L.psA + 8),
         W.xor,
         set(SINK),
       ],
@@ -750,12 +774,11 @@ function bigrams(t: ReaderTables, L: Layout): number[][] {
         i32const(-1),
         set(COL),
         W.block, // $res
-        ...probe(L.ps, 4, t.pairMask, [
-          ...untilFree(8, V, -1),
-          ...fieldsAre(0, A, 4, BB),
+        ...probe(L.ps, L.psShift, t.pairMask, [
+          ...untilFree(L.psA + 8, V, -1),
+          ...fieldsAre(L.psA, A, L.psA + 4, BB),
           W.if,
-          get(V),
-          i32const(t.nHot),
+          ...(L.psCol === null ? [get(V), i32const(t.nHot)] : [get(SLOT), i32const(L.psCol)]),
           W.add,
           i32const(-1),
           get(V),
@@ -913,7 +936,7 @@ export class WasmReader {
    * by the kernel): the JavaScript reader and the engine can use them instead of their own arrays,
    * so that the tables are held once.
    */
-  copies: { tokSlots: Int32Array; tokUnits: Uint16Array; pairSlots: Int32Array } | null = null;
+  copies: { tokSlots: Int32Array; tokUnits: Uint16Array; pairSlots: Int32Array; pairLayout: { stride: number; off: number } } | null = null;
   private buf: Buffer;
   private u16: Uint16Array;
   /** The largest document (in units) the scratch holds. */
@@ -953,16 +976,34 @@ export class WasmReader {
       return o;
     };
     const nRows = t.nHot + t.nCols + 1;
+    const nPairs = t.pairSlots.length / t.pairStride;
+    // One score: the bigram table's slots hold their rows, 32 bytes as the rows (see PAIR_INLINE).
+    const inline = sc?.rows === 1 && t.bigrams;
     // Scoring rows: [idf, w_0, ..., w_{r-1}, count (i32)].
-    const stride = sc ? 8 * (sc.rows + 2) : 4;
+    const stride = inline ? 32 : sc ? 8 * (sc.rows + 2) : 4;
+    const ht = place(4 * t.hotTok.length);
+    const hu = place(2 * t.hotUnits.length);
+    const ts = place(4 * t.tokSlots.length);
+    const tu = place(2 * t.tokUnits.length);
+    const hp = place(4 * t.hotPair.length);
+    let ps = inline ? 0 : place(16 * nPairs);
+    if (inline) at = (at + 31) & ~31;
+    const cnt = place(stride * nRows);
+    if (inline) {
+      ps = cnt + stride * nRows;
+      at = align8(ps + 32 * nPairs + 8);
+    }
     const L: Layout = {
-      ht: place(4 * t.hotTok.length),
-      hu: place(2 * t.hotUnits.length),
-      ts: place(4 * t.tokSlots.length),
-      tu: place(2 * t.tokUnits.length),
-      hp: place(4 * t.hotPair.length),
-      ps: place(4 * t.pairSlots.length),
-      cnt: place(stride * nRows),
+      ht,
+      hu,
+      ts,
+      tu,
+      hp,
+      ps,
+      psShift: inline ? 5 : 4,
+      psA: inline ? 4 * PAIR_INLINE.off : 0,
+      psCol: inline ? nRows : null,
+      cnt,
       cntStride: stride,
       cntOff: sc ? 8 * (sc.rows + 1) : 0,
       sink: place(4),
@@ -983,12 +1024,14 @@ export class WasmReader {
     const tokUnits = new Uint16Array(sab, L.tu, t.tokUnits.length);
     tokUnits.set(t.tokUnits);
     new Int32Array(sab, L.hp, t.hotPair.length).set(t.hotPair);
-    const pairSlots = new Int32Array(sab, L.ps, t.pairSlots.length);
-    pairSlots.set(t.pairSlots);
+    const layout = inline ? PAIR_INLINE : PAIR_PLAIN;
+    const pairSlots = new Int32Array(sab, L.ps, layout.stride * nPairs);
+    copyPairs(t.pairSlots, t.pairStride, t.pairOff, pairSlots, layout.stride, layout.off);
+    if (inline) pairRows(new Float64Array(sab, L.ps, 4 * nPairs), pairSlots, sc.nFeatures, sc.idf, sc.weights);
     if (sc) fillWeightRows(new Float64Array(sab, L.cnt, (stride / 8) * nRows), stride / 8, sc.hotCols, sc.nFeatures, sc.idf, sc.weights, sc.rows);
     const kernel = instantiateKernels<{ read: ReadKernel }>(mod, memory).read;
     const w = new WasmReader(memory, kernel, t.lowercase, L.end, t.minLen, (t.unigrams ? 1 : 0) + (t.bigrams ? 1 : 0), sc ? new Float64Array(sab, scoresAt, sc.rows) : null);
-    w.copies = { tokSlots, tokUnits, pairSlots };
+    w.copies = { tokSlots, tokUnits, pairSlots, pairLayout: layout };
     return w;
   }
 
@@ -1045,6 +1088,28 @@ export class WasmReader {
     if (this.read(s) < 0) return false;
     for (let c = 0; c < scores.length; c++) out[base + c] = scores[c]!;
     return true;
+  }
+}
+
+/** Copies a bigram table from slots of `fromStride` values (ids from `fromOff`) to slots of `toStride` (ids from `toOff`). */
+function copyPairs(from: Int32Array, fromStride: number, fromOff: number, to: Int32Array, toStride: number, toOff: number): void {
+  const n = from.length / fromStride;
+  for (let s = 0; s < n; s++) {
+    const f = s * fromStride + fromOff;
+    const o = s * toStride + toOff;
+    to[o] = from[f]!;
+    to[o + 1] = from[f + 1]!;
+    to[o + 2] = from[f + 2]!;
+  }
+}
+
+/** Writes the row [idf, weight] of each bigram of a {@link PAIR_INLINE} table (one score: `weights` has `d` values). */
+function pairRows(rows: Float64Array, slots: Int32Array, d: number, idf: Float64Array | null, weights: Float64Array): void {
+  for (let s = 0; 8 * s < slots.length; s++) {
+    const j = slots[8 * s + PAIR_INLINE.off + 2]!;
+    if (j < 0 || j >= d) continue;
+    rows[4 * s] = idf ? idf[j]! : 1;
+    rows[4 * s + 1] = weights[j]!;
   }
 }
 

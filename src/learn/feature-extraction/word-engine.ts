@@ -9,7 +9,7 @@ import { MlshipError } from '../../core/index.js';
 import { unitsOrder } from './kernels.js';
 import { LOWERCASE, type Preprocessor } from './text-analysis.js';
 import { BMP_WORD, isWordCodePoint } from './unicode-tables.js';
-import { WasmReader, fillWeightRows, type ReaderTables, type ScoringTables } from './wasm-reader.js';
+import { PAIR_INLINE, WasmReader, fillWeightRows, type ReaderTables, type ScoringTables } from './wasm-reader.js';
 
 const EMPTY = -1;
 /**
@@ -250,20 +250,28 @@ function pairHash(a: number, b: number): number {
   return h ^ (h >>> 13);
 }
 
-/** An integer map (token id, token id) → value ≥ 0; a slot holds [a, b, value, unused]. */
+/**
+ * An integer map (token id, token id) → value ≥ 0; a slot holds [a, b, value, unused], or, in a
+ * table a scorer made (see `PAIR_INLINE` in `wasm-reader.ts`), `1 << shift` values with [a, b,
+ * value] from `off`.
+ */
 class PairTable {
   // Small at first (see TokenTable.offs).
   slots: Int32Array = new Int32Array(4 * 16).fill(EMPTY);
   mask = 15;
   size = 0;
+  shift = 2;
+  off = 0;
 
   /** The value of the pair, or a negative number when it is not in the table. */
   get(a: number, b: number): number {
     const slots = this.slots;
     const mask = this.mask;
+    const shift = this.shift;
+    const off = this.off;
     let slot = pairHash(a, b) & mask;
     for (;;) {
-      const o = slot << 2;
+      const o = (slot << shift) + off;
       const v = slots[o + 2]!;
       if (v === EMPTY) return -1;
       if (slots[o] === a && slots[o + 1] === b) return v;
@@ -278,6 +286,7 @@ class PairTable {
    * look bigrams up by column.
    */
   mapped(map: Int32Array | null): PairTable {
+    if (this.shift !== 2) throw new Error('PairTable.mapped: a plain table only');
     const t = new PairTable();
     const slots = this.slots.slice();
     if (map) {
@@ -292,7 +301,7 @@ class PairTable {
     return t;
   }
 
-  /** Sets a pair that is not in the table yet. */
+  /** Sets a pair that is not in the table yet (a plain table: see the class). */
   insert(a: number, b: number, v: number): void {
     if ((this.size + 1) * 2 > this.mask + 1) {
       const old = this.slots;
@@ -1396,17 +1405,24 @@ export class DocReader {
 
   /**
    * Makes the engine's token table and this reader's bigram table use the copies `w` made of them
-   * (the first time), so that the originals can be collected: the tables of a fitted engine no
-   * longer change (a refit makes a new engine).
+   * (the first time; the bigram table also when `w` is a scorer holding rows in it), so that the
+   * originals can be collected: the tables of a fitted engine no longer change (a refit makes a new
+   * engine).
    */
   private adopt(w: WasmReader | null): WasmReader | null {
     const c = w?.copies;
-    if (c && !this.adopted) {
+    if (!c) return w;
+    if (!this.adopted) {
       this.tokens.slots = c.tokSlots;
       this.tokens.units = c.tokUnits;
-      this.pairCol.slots = c.pairSlots;
-      this.adopted = true;
     }
+    // A scorer's bigram table (holding its rows) replaces a plain copy: the scorer reads most.
+    if (!this.adopted || (c.pairLayout.stride === PAIR_INLINE.stride && this.pairCol.off !== PAIR_INLINE.off)) {
+      this.pairCol.slots = c.pairSlots;
+      this.pairCol.shift = Math.log2(c.pairLayout.stride);
+      this.pairCol.off = c.pairLayout.off;
+    }
+    this.adopted = true;
     return w;
   }
 
@@ -1483,6 +1499,8 @@ export class DocReader {
       hotPairMask: this.hotPairMask,
       pairSlots: this.pairCol.slots,
       pairMask: this.pairCol.mask,
+      pairStride: 1 << this.pairCol.shift,
+      pairOff: this.pairCol.off,
       nHot: this.hotCols.length,
       nCols: this.nCols,
       minLen: this.minLen,
@@ -1644,7 +1662,9 @@ export class DocReader {
       const slots = pairs.slots;
       const mask = pairs.mask;
       let sink = 0;
-      for (let p = 0; p < np; p++) sink ^= slots[((pairHash(pend[3 * p]!, pend[3 * p + 1]!) & mask) << 2) + 2]!;
+      const shift = pairs.shift;
+      const at = 2;
+      for (let p = 0; p < np; p++) sink ^= slots[((pairHash(pend[3 * p]!, pend[3 * p + 1]!) & mask) << shift) + at]!;
       this.sink ^= sink;
       for (let p = 0; p < np; p++) {
         const col = pairs.get(pend[3 * p]!, pend[3 * p + 1]!);

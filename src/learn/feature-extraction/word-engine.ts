@@ -1663,7 +1663,7 @@ export class DocReader {
       const mask = pairs.mask;
       let sink = 0;
       const shift = pairs.shift;
-      const at = 2;
+      const at = pairs.off + 2;
       for (let p = 0; p < np; p++) sink ^= slots[((pairHash(pend[3 * p]!, pend[3 * p + 1]!) & mask) << shift) + at]!;
       this.sink ^= sink;
       for (let p = 0; p < np; p++) {

@@ -38,6 +38,9 @@ example: npm run bench:text-latency -- --runs 3 --corpora spam-assassin,synth-50
 
 const fail = failer('bench:text-latency');
 
+/** The next state of the seeded generator both ladders draw random lines from. */
+const nextSeed = (seed) => (Math.imul(seed, 1103515245) + 12345) >>> 0;
+
 /** Nanoseconds per dependent load over `mb` MB, one load per 64-byte line, in a random cycle. */
 function chaseNs(mb) {
   const lines = Math.floor((mb * 1024 * 1024) / 64);
@@ -46,7 +49,7 @@ function chaseNs(mb) {
   for (let i = 0; i < lines; i++) order[i] = i;
   let seed = 12345;
   for (let i = lines - 1; i > 0; i--) {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    seed = nextSeed(seed);
     const j = seed % (i + 1);
     const t = order[i];
     order[i] = order[j];
@@ -74,7 +77,7 @@ function independentNs(mb) {
   const at = new Int32Array(steps);
   let seed = 54321;
   for (let i = 0; i < steps; i++) {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    seed = nextSeed(seed);
     at[i] = (seed % lines) * 16;
   }
   let sum = 0;
